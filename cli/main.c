@@ -1,0 +1,239 @@
+/*
+** main.c: the tally command.  A thin shell over libtally: parse arguments,
+** read files, call the library, print diagnostics, choose the exit code
+** (0 success, 1 errors in a plan or data, 2 usage errors).
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/front.h"
+#include "runtime/engine.h"
+#include "runtime/ledger.h"
+#include "runtime/output.h"
+
+#ifndef TL_VERSION
+#define TL_VERSION "dev"
+#endif
+
+enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+  "usage: tally <command> [options]\n"
+  "\n"
+  "Tally checks, compiles and runs sales compensation plans written in the\n"
+  "Tally language, producing exact payouts per payee and period.\n"
+  "\n"
+  "commands:\n"
+  "  check PLAN...              check plans: syntax, names, types, units, tier tables\n"
+  "  run PLAN --data DIR        compute payouts over the ledger in DIR\n"
+  "  disasm PLAN                print the compiled bytecode with source lines\n"
+  "\n"
+  "run options:\n"
+  "  --data DIR                 folder with payees.csv, deals.csv and optionally\n"
+  "                             splits.csv, fx.csv, quotas.csv\n"
+  "  --out FILE                 write the payouts to FILE (whole or not at all)\n"
+  "                             instead of standard output\n"
+  "  --format csv|json|table    output format (default csv)\n"
+  "\n"
+  "common options:\n"
+  "  --diagnostics text|json|github   how errors are printed (default text)\n"
+  "  --max-errors N             stop listing errors after N (default 100)\n"
+  "  -h, --help                 this help\n"
+  "  --version                  print the version\n"
+  "\n"
+  "exit status: 0 success, 1 errors in a plan or its data, 2 usage errors.\n"
+  "See tally(1) and doc/language.md for the language.\n";
+
+typedef struct opts {
+  const char *cmd;
+  const char *files[64];
+  int nfiles;
+  const char *data, *out;
+  tl_out_format format;
+  tl_diag_format diag_format;
+  int max_errors;
+} opts;
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "tally: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nrun 'tally --help' for usage\n");
+  return EXIT_USAGE;
+}
+
+static void oom(void) {
+  fputs("tally: out of memory\n", stderr);
+  exit(EXIT_ERRORS);
+}
+
+/* Read a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  char *buf = tl_alloc(cap);
+  for (;;) {
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (n < cap) break;
+    cap *= 2;
+    buf = tl_realloc(buf, cap);
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    tl_free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  *len = n;
+  return buf;
+}
+
+/* Parse, check and compile one plan; NULL when it has errors (reported). */
+static tl_program *load_plan(const char *path, tl_diags *d, char **text, size_t *len) {
+  *text = read_file(path, len);
+  if (!*text) {
+    tl_loc loc = { path, 0, 0, 0, 0 };
+    tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot read plan: %s", strerror(errno));
+    return NULL;
+  }
+  tl_diag_source(d, path, *text, *len);
+  return tl_front(path, *text, *len, d, NULL);
+}
+
+static int finish(tl_diags *d, const opts *o, int rc) {
+  tl_diag_print(d, stderr, o->diag_format);
+  tl_diags_free(d);
+  return rc;
+}
+
+static int cmd_check(const opts *o) {
+  tl_diags *d = tl_diags_new();
+  tl_diag_limit(d, o->max_errors);
+  for (int i = 0; i < o->nfiles; i++) {
+    char *text;
+    size_t len;
+    tl_program *p = load_plan(o->files[i], d, &text, &len);
+    tl_prog_free(p);
+    tl_free(text);
+  }
+  return finish(d, o, tl_diag_errors(d) ? EXIT_ERRORS : EXIT_OK);
+}
+
+static int cmd_disasm(const opts *o) {
+  tl_diags *d = tl_diags_new();
+  char *text;
+  size_t len;
+  tl_program *p = load_plan(o->files[0], d, &text, &len);
+  if (p) tl_prog_disasm(p, text, len, stdout);
+  tl_prog_free(p);
+  tl_free(text);
+  return finish(d, o, p ? EXIT_OK : EXIT_ERRORS);
+}
+
+typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
+
+static int write_rows(FILE *f, void *ctx) {
+  run_out *ro = ctx;
+  return tl_out_write(ro->p, ro->l, ro->r, ro->f, f);
+}
+
+static int cmd_run(const opts *o) {
+  if (!o->data) return usage_error("run needs --data DIR%s", "");
+  tl_diags *d = tl_diags_new();
+  tl_diag_limit(d, o->max_errors);
+  char *text;
+  size_t len;
+  int rc = EXIT_ERRORS;
+  tl_program *p = load_plan(o->files[0], d, &text, &len);
+  tl_ledger *l = NULL;
+  tl_result *r = NULL;
+  if (!p) goto done;
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors };
+  l = tl_ldg_load_csv_dir(o->data, &lo, d);
+  if (!l) goto done;
+  r = tl_eng_run(p, l, d);
+  if (!r) goto done;
+  run_out ro = { p, l, r, o->format };
+  if (o->out) {
+    const char *why = "";
+    if (tl_out_atomic(o->out, write_rows, &ro, &why) != 0) {
+      tl_loc loc = { o->out, 0, 0, 0, 0 };
+      tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot write payouts: %s", why);
+      goto done;
+    }
+  } else if (write_rows(stdout, &ro) != 0 || fflush(stdout) != 0) {
+    tl_loc loc = { "<stdout>", 0, 0, 0, 0 };
+    tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot write payouts: %s", strerror(errno));
+    goto done;
+  }
+  rc = EXIT_OK;
+done:
+  tl_result_free(r);
+  tl_ldg_free(l);
+  tl_prog_free(p);
+  tl_free(text);
+  return finish(d, o, rc);
+}
+
+int main(int argc, char **argv) {
+  opts o;
+  memset(&o, 0, sizeof o);
+  o.format = TL_OUT_CSV;
+  o.diag_format = TL_DIAG_TEXT;
+  o.max_errors = 100;
+  tl_set_oom(oom);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
+      fputs(usage_text, stdout);
+      return EXIT_OK;
+    } else if (strcmp(a, "--version") == 0) {
+      printf("tally %s\n", TL_VERSION);
+      return EXIT_OK;
+    } else if (strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 ||
+               strcmp(a, "--diagnostics") == 0 || strcmp(a, "--max-errors") == 0) {
+      if (!val) return usage_error("%s needs a value", a);
+      i++;
+      if (a[2] == 'd' && a[3] == 'a') o.data = val;
+      else if (a[2] == 'o') o.out = val;
+      else if (a[2] == 'f') {
+        if (!tl_out_parse_format(val, &o.format))
+          return usage_error("unknown format '%s' (use csv, json or table)", val);
+      } else if (a[2] == 'd') {
+        if (strcmp(val, "text") == 0) o.diag_format = TL_DIAG_TEXT;
+        else if (strcmp(val, "json") == 0) o.diag_format = TL_DIAG_JSON;
+        else if (strcmp(val, "github") == 0) o.diag_format = TL_DIAG_GITHUB;
+        else return usage_error("unknown diagnostics format '%s' (use text, json or github)", val);
+      } else {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (*end || n < 1 || n > 1000000) return usage_error("--max-errors needs a number, not '%s'", val);
+        o.max_errors = (int)n;
+      }
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s'", a);
+    } else if (!o.cmd) {
+      o.cmd = a;
+    } else {
+      if (o.nfiles == (int)(sizeof o.files / sizeof *o.files)) return usage_error("too many files%s", "");
+      o.files[o.nfiles++] = a;
+    }
+  }
+  if (!o.cmd) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "run") == 0 || strcmp(o.cmd, "disasm") == 0) {
+    if (o.nfiles == 0) return usage_error("%s needs a plan file", o.cmd);
+    if (o.cmd[0] != 'c' && o.nfiles > 1) return usage_error("%s takes one plan file", o.cmd);
+  }
+  if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
+  if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);
+  if (strcmp(o.cmd, "disasm") == 0) return cmd_disasm(&o);
+  return usage_error("unknown command '%s'", o.cmd);
+}

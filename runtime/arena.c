@@ -1,0 +1,93 @@
+/*
+** arena.c: the single allocator and bump arenas (see arena.h).
+*/
+#include "arena.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void default_oom(void) {
+  fputs("tally: out of memory\n", stderr);
+  abort();
+}
+
+static void (*oom_handler)(void) = default_oom;
+static unsigned long fail_countdown;
+
+void tl_set_oom(void (*handler)(void)) { oom_handler = handler ? handler : default_oom; }
+void tl_fail_alloc_after(unsigned long n) { fail_countdown = n; }
+
+void *tl_realloc(void *p, size_t n) {
+  if (n == 0) {
+    free(p);
+    return NULL;
+  }
+  void *q = NULL;
+  if (fail_countdown == 0 || --fail_countdown != 0) q = realloc(p, n);
+  if (q == NULL) oom_handler();
+  return q;
+}
+
+void *tl_alloc(size_t n) { return tl_realloc(NULL, n ? n : 1); }
+
+void *tl_calloc(size_t count, size_t size) {
+  if (size && count > (size_t)-1 / size) oom_handler();
+  size_t n = count * size;
+  void *p = tl_alloc(n);
+  memset(p, 0, n ? n : 1);
+  return p;
+}
+
+void tl_free(void *p) { free(p); }
+
+char *tl_strndup(const char *s, size_t n) {
+  char *d = tl_alloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *tl_strdup(const char *s) { return tl_strndup(s, strlen(s)); }
+
+struct tl_arena_block {
+  tl_arena_block *next;
+  size_t cap;
+  _Alignas(16) unsigned char data[];
+};
+
+void tl_arena_init(tl_arena *a) { a->head = NULL; a->used = a->cap = 0; }
+
+void *tl_arena_alloc(tl_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (a->head == NULL || a->used + n > a->cap) {
+    size_t cap = n > 8192 ? n : 8192;
+    tl_arena_block *b = tl_alloc(sizeof *b + cap);
+    b->next = a->head;
+    b->cap = cap;
+    a->head = b;
+    a->used = 0;
+    a->cap = cap;
+  }
+  void *p = a->head->data + a->used;
+  a->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+char *tl_arena_strndup(tl_arena *a, const char *s, size_t n) {
+  char *d = tl_arena_alloc(a, n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+void tl_arena_free(tl_arena *a) {
+  tl_arena_block *b = a->head;
+  while (b) {
+    tl_arena_block *next = b->next;
+    tl_free(b);
+    b = next;
+  }
+  tl_arena_init(a);
+}

@@ -1,0 +1,178 @@
+/*
+** csv.c: the RFC 4180 reader (see csv.h).
+**
+** The reader makes one pass over the buffer and stops only at bytes that
+** matter: a table lookup per byte finds the end of an unquoted field, and
+** nothing is allocated per field or per row once the field array and the
+** scratch space have grown to the widest row.  A lone CR that is not part of
+** CRLF is ordinary data, except at the very end of the buffer, where it can
+** only be a line end cut short.
+*/
+#include "csv.h"
+
+#include <string.h>
+
+#include "arena.h"
+
+/* Bytes that end a run of plain field text. */
+static const unsigned char plain_stop[256] = {
+  [0] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
+
+/* Bytes that interrupt a run of quoted field text. */
+static const unsigned char quoted_stop[256] = { [0] = 1, ['\n'] = 1, ['"'] = 1 };
+
+typedef struct unescaped { uint32_t field; size_t off; } unescaped;
+
+struct tl_csv {
+  const char *p, *end;
+  const char *bol;                /* first byte of the current line */
+  uint32_t line;
+  TL_VEC(tl_csv_field) f;
+  TL_VEC(unescaped) moved;        /* fields of this row living in scratch */
+  char *scratch;
+  size_t scratch_cap, scratch_used;
+  const char *err;
+  uint32_t err_line, err_col;
+};
+
+tl_csv *tl_csv_new(const char *data, size_t len) {
+  tl_csv *c = tl_calloc(1, sizeof *c);
+  c->p = data;
+  c->end = data + len;
+  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) c->p += 3;
+  c->bol = c->p;                  /* so the mark takes no column */
+  c->line = 1;
+  return c;
+}
+
+void tl_csv_free(tl_csv *c) {
+  if (!c) return;
+  tl_vec_free(c->f);
+  tl_vec_free(c->moved);
+  tl_free(c->scratch);
+  tl_free(c);
+}
+
+const char *tl_csv_error(const tl_csv *c, uint32_t *line, uint32_t *col) {
+  if (line) *line = c->err_line;
+  if (col) *col = c->err_col;
+  return c->err;
+}
+
+static uint32_t col_of(const tl_csv *c, const char *p) { return (uint32_t)(p - c->bol) + 1; }
+
+/* Record an error at line:col and skip to the line after the one holding at,
+** so the next call starts on a fresh line. */
+static tl_csv_status fail(tl_csv *c, const char *msg, uint32_t line, uint32_t col,
+                          const char *at) {
+  c->err = msg;
+  c->err_line = line;
+  c->err_col = col;
+  const char *nl = memchr(at, '\n', (size_t)(c->end - at));
+  if (nl) {
+    c->p = c->bol = nl + 1;
+    c->line = line + 1;
+  } else {
+    c->p = c->end;
+  }
+  return TL_CSV_ERROR;
+}
+
+/* Copy the quoted text s[0..n), which holds doubled quotes, into scratch
+** without them; returns its length there. */
+static uint32_t unescape(tl_csv *c, const char *s, size_t n, uint32_t field) {
+  if (c->scratch_used + n > c->scratch_cap) {
+    c->scratch_cap = (c->scratch_used + n) * 2;
+    c->scratch = tl_realloc(c->scratch, c->scratch_cap);
+  }
+  char *out = c->scratch + c->scratch_used, *o = out;
+  for (const char *e = s + n; s < e; s++) {
+    *o++ = *s;
+    if (*s == '"') s++;
+  }
+  unescaped u = { field, c->scratch_used };
+  tl_vec_push(c->moved, u);
+  c->scratch_used += (size_t)(o - out);
+  return (uint32_t)(o - out);
+}
+
+/* Whether p is at a line end: LF, CRLF, or a CR that ends the buffer. */
+static bool at_eol(const tl_csv *c, const char *p) {
+  return *p == '\n' || (*p == '\r' && (p + 1 == c->end || p[1] == '\n'));
+}
+
+/* Step over the line end at p and start the next line. */
+static const char *next_line(tl_csv *c, const char *p) {
+  p += *p == '\r' && p + 1 < c->end ? 2 : 1;
+  c->bol = p;
+  c->line++;
+  return p;
+}
+
+tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
+  const char *p = c->p, *end = c->end;
+  while (p < end && at_eol(c, p)) p = next_line(c, p);
+  if (p == end) {
+    c->p = p;
+    return TL_CSV_END;
+  }
+  c->f.n = 0;
+  c->moved.n = 0;
+  c->scratch_used = 0;
+  row->line = c->line;
+  for (;;) {
+    tl_csv_field fl = { .p = p, .line = c->line, .col = col_of(c, p), .quoted = false };
+    if (p < end && *p == '"') {
+      const char *s = ++p;
+      bool doubled = false;
+      for (;;) {
+        while (p < end && !quoted_stop[(unsigned char)*p]) p++;
+        if (p == end) return fail(c, "unterminated quoted field", fl.line, fl.col, s);
+        if (*p == '\n') {
+          c->bol = ++p;
+          c->line++;
+        } else if (*p == '\0') {
+          return fail(c, "NUL byte in file", c->line, col_of(c, p), p);
+        } else if (p + 1 < end && p[1] == '"') {
+          doubled = true;
+          p += 2;
+        } else {
+          break;
+        }
+      }
+      fl.quoted = true;
+      fl.p = s;
+      fl.len = (uint32_t)(p - s);
+      if (doubled) fl.len = unescape(c, s, (size_t)(p - s), (uint32_t)c->f.n);
+      p++;
+      if (p < end && *p == '\0') return fail(c, "NUL byte in file", c->line, col_of(c, p), p);
+      if (p < end && *p != ',' && !at_eol(c, p))
+        return fail(c, "unexpected character after closing quote", c->line, col_of(c, p), p);
+    } else {
+      for (;;) {
+        while (p < end && !plain_stop[(unsigned char)*p]) p++;
+        if (p == end || *p == ',' || at_eol(c, p)) break;
+        if (*p == '"')
+          return fail(c, "quote in the middle of an unquoted field", c->line, col_of(c, p), p);
+        if (*p == '\0') return fail(c, "NUL byte in file", c->line, col_of(c, p), p);
+        p++;                      /* a lone CR */
+      }
+      fl.len = (uint32_t)(p - fl.p);
+    }
+    tl_vec_push(c->f, fl);
+    if (p < end && *p == ',') {
+      p++;
+      continue;
+    }
+    if (p < end) p = next_line(c, p);
+    break;
+  }
+  /* Scratch may have moved while the row grew; point into it only now. */
+  for (size_t i = 0; i < c->moved.n; i++)
+    c->f.v[c->moved.v[i].field].p = c->scratch + c->moved.v[i].off;
+  c->p = p;
+  row->n = (uint32_t)c->f.n;
+  row->f = c->f.v;
+  return TL_CSV_ROW;
+}

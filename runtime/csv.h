@@ -1,0 +1,45 @@
+/*
+** csv.h: an RFC 4180 reader over a buffer held in memory.
+**
+** The reader never copies unquoted fields: a field points into the caller's
+** buffer, which must outlive the rows read from it.  Quoted fields that hold
+** doubled quotes are unescaped into the reader's scratch space, valid until the
+** next call to tl_csv_next.  Accepted: a UTF-8 byte-order mark at the start,
+** LF and CRLF line ends (also mixed), a last line with or without a line end,
+** quoted fields holding commas, quotes ("") and line ends.  Blank lines are
+** skipped.  Every field carries the 1-based line and column where it starts,
+** so every later error can name its position.
+*/
+#ifndef TL_RUNTIME_CSV_H
+#define TL_RUNTIME_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tl_csv_field {
+  const char *p;
+  uint32_t len;
+  uint32_t line, col;     /* where the field starts (its quote, if quoted) */
+  bool quoted;
+} tl_csv_field;
+
+typedef struct tl_csv_row {
+  uint32_t line;          /* line where the row starts */
+  uint32_t n;             /* number of fields */
+  tl_csv_field *f;        /* owned by the reader; valid until the next call */
+} tl_csv_row;
+
+typedef struct tl_csv tl_csv;
+
+typedef enum tl_csv_status { TL_CSV_ROW = 1, TL_CSV_END = 0, TL_CSV_ERROR = -1 } tl_csv_status;
+
+tl_csv *tl_csv_new(const char *data, size_t len);
+void tl_csv_free(tl_csv *c);
+/* Read the next row.  On TL_CSV_ERROR, tl_csv_error gives the message and
+** position; the reader then resynchronises at the next line so callers can
+** report several errors in one pass. */
+tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row);
+const char *tl_csv_error(const tl_csv *c, uint32_t *line, uint32_t *col);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+** decimal.h: exact decimal numbers for money, rates and every other quantity.
+**
+** A tl_dec is a signed 128-bit integer counting units of 10^-9 (TL_DEC_SCALE
+** decimal places), so every value the language can write is held exactly and
+** sums never drift.  Magnitude is limited to TL_DEC_MAX (about 1.7e29), far
+** beyond the required 12 integer digits.
+**
+** Invariants:
+**   - No operation ever wraps: each one that can overflow returns a status and
+**     leaves *out unchanged on failure.
+**   - Results that cannot be held in 9 places (products, quotients) are rounded
+**     half-even at the 9th place; that is the only implicit rounding anywhere.
+**     Rounding to a plan's unit happens only through tl_dec_round, called where
+**     language.md says.
+**   - No floating point is used anywhere in this module.
+*/
+#ifndef TL_RUNTIME_DECIMAL_H
+#define TL_RUNTIME_DECIMAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TL_DEC_SCALE 9
+#define TL_DEC_ONE_RAW ((__int128)1000000000)
+
+typedef struct tl_dec { __int128 raw; } tl_dec;
+
+typedef enum tl_dec_status {
+  TL_DEC_OK = 0,
+  TL_DEC_OVERFLOW,      /* result outside the representable range */
+  TL_DEC_DIVZERO,       /* division by zero */
+  TL_DEC_SYNTAX,        /* text is not a plain decimal */
+  TL_DEC_PRECISION      /* text has more than 9 decimal places */
+} tl_dec_status;
+
+typedef enum tl_round_mode { TL_ROUND_HALF_UP = 0, TL_ROUND_HALF_EVEN } tl_round_mode;
+
+/* Flags for tl_dec_parse. */
+#define TL_DEC_ALLOW_UNDERSCORE 1  /* plan literals: 5_000 (between digits only) */
+
+static inline tl_dec tl_dec_from_raw(__int128 r) { tl_dec d = { r }; return d; }
+static inline tl_dec tl_dec_zero(void) { return tl_dec_from_raw(0); }
+tl_dec tl_dec_from_int(int64_t i);
+static inline bool tl_dec_is_zero(tl_dec a) { return a.raw == 0; }
+static inline bool tl_dec_is_neg(tl_dec a) { return a.raw < 0; }
+static inline int tl_dec_cmp(tl_dec a, tl_dec b) { return (a.raw > b.raw) - (a.raw < b.raw); }
+static inline tl_dec tl_dec_min(tl_dec a, tl_dec b) { return a.raw <= b.raw ? a : b; }
+static inline tl_dec tl_dec_max(tl_dec a, tl_dec b) { return a.raw >= b.raw ? a : b; }
+
+/* Parse s[0..n) as [-|+]digits[.digits].  Leading/trailing space, exponents,
+** thousands separators and currency symbols are TL_DEC_SYNTAX; more than 9
+** decimal places is TL_DEC_PRECISION (input is never rounded silently). */
+tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out);
+
+/* Arithmetic.  Each returns TL_DEC_OK and sets *out, or an error status. */
+tl_dec_status tl_dec_add(tl_dec a, tl_dec b, tl_dec *out);
+tl_dec_status tl_dec_sub(tl_dec a, tl_dec b, tl_dec *out);
+tl_dec_status tl_dec_neg(tl_dec a, tl_dec *out);
+tl_dec_status tl_dec_abs(tl_dec a, tl_dec *out);
+tl_dec_status tl_dec_mul(tl_dec a, tl_dec b, tl_dec *out);   /* half-even at 1e-9 */
+tl_dec_status tl_dec_div(tl_dec a, tl_dec b, tl_dec *out);   /* half-even at 1e-9 */
+tl_dec_status tl_dec_mul_int(tl_dec a, int64_t k, tl_dec *out);
+/* a * num / den in one step, with a 256-bit intermediate, rounded half-even
+** at 1e-9: proration without a rounded intermediate. */
+tl_dec_status tl_dec_muldiv_int(tl_dec a, int64_t num, int64_t den, tl_dec *out);
+
+/* Round a to a multiple of unit (> 0), ties by mode. */
+tl_dec_status tl_dec_round(tl_dec a, tl_dec unit, tl_round_mode mode, tl_dec *out);
+
+/* Number of decimal places needed to write unit exactly (0.01 -> 2, 1 -> 0). */
+int tl_dec_places(tl_dec unit);
+
+/* Write a into buf (NUL-terminated) and return its length.  places >= 0: exactly
+** that many decimals (a must already be a multiple of 10^-places, else the extra
+** digits are rounded half-even for display).  places < 0: the shortest exact form
+** ("1.5", "2", "-0.125").  group: thousands separators ("1,234.50").  cap >= 64
+** always suffices. */
+size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap);
+
+/* Integer part toward zero, if it fits in int64 (else false). */
+bool tl_dec_to_int(tl_dec a, int64_t *out);
+
+const char *tl_dec_status_str(tl_dec_status s);
+
+#endif

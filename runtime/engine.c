@@ -1,0 +1,515 @@
+/*
+** engine.c: the evaluation model of language.md, exactly.
+**
+** Crediting runs once per deal.  Each credit line is pushed through every
+** aggregate's filter and value chunk once, and its value lands in one of two
+** places: base[payee][aggregate][period] when the line counts for good, or a
+** short list of removals when a clawback takes it back as of a later period.
+** Recalculating as of period P then needs only the removals that became known
+** in P: the aggregates move by those deltas, and a period component's earlier
+** periods are evaluated again only when something was removed.  So the cost
+** is O(credit lines) plus O(periods) evaluations per payee, whatever the
+** number of as-of recalculations.
+**
+** Per payee and as-of period P, each component gives E(P) (rounded); the
+** payable is E(P) - E(P-1); earned, draws and balances follow rule 8.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/arena.h"
+#include "runtime/engine.h"
+#include "runtime/vm.h"
+
+typedef struct removal {       /* a credit line's value leaving an aggregate as of period r */
+  int32_t payee;               /* eligible index */
+  int32_t deal;
+  uint16_t slot;
+  uint8_t k, r;
+  tl_dec v;
+} removal;
+
+typedef struct engine {
+  const tl_program *p;
+  const tl_ledger *l;
+  tl_diags *d;
+  tl_vm vm;
+  int n;                        /* periods */
+  uint32_t npay;
+  int32_t *elig;                /* payee row -> eligible index, or -1 */
+  int32_t *rows_of;             /* eligible index -> payee row */
+  uint32_t nelig;
+  tl_dec *base;                 /* [elig][agg][period] */
+  TL_VEC(removal) rem;          /* recalculating clawbacks: lines taken out as of r */
+  TL_VEC(removal) rev;          /* reversing clawbacks: lines whose payouts are taken back */
+  bool failed;
+} engine;
+
+static void run_error(engine *e, int32_t payee, int period) {
+  const tl_vm_error *err = &e->vm.err;
+  tl_loc loc = { e->p->source_name, err->span.line, err->span.col, err->span.end_line,
+                 err->span.end_col };
+  char who[160] = "";
+  if (payee >= 0) {
+    const char *id = tl_str_get(e->l->strs, e->l->t[TL_TB_PAYEES].cols[0].v.str[payee], NULL);
+    if (period >= 0) snprintf(who, sizeof who, " for payee %s in %s", id, e->p->cal.name[period]);
+    else snprintf(who, sizeof who, " for payee %s", id);
+  }
+  tl_diag(e->d, TL_SEV_ERROR, loc, "run", "%s%s (in %s)", err->message, who, err->what);
+  e->failed = true;
+}
+
+static bool eval(engine *e, int32_t chunk, tl_value *out, int32_t payee, int period) {
+  if (tl_vm_run(&e->vm, chunk, out) == TL_VM_OK) return true;
+  run_error(e, payee, period);
+  return false;
+}
+
+static bool dec_ok(engine *e, tl_dec_status rc, const char *what, int32_t payee, int period) {
+  if (rc == TL_DEC_OK) return true;
+  snprintf(e->vm.err.message, sizeof e->vm.err.message, "%s while computing %s",
+           rc == TL_DEC_OVERFLOW ? "arithmetic overflow" : tl_dec_status_str(rc), what);
+  memset(&e->vm.err.span, 0, sizeof e->vm.err.span);
+  e->vm.err.what = "the payout";
+  run_error(e, payee, period);
+  return false;
+}
+
+/* ---- payees -------------------------------------------------------------- */
+
+typedef struct named_row { const char *id; int32_t row; } named_row;
+
+static int cmp_named(const void *a, const void *b) {
+  return strcmp(((const named_row *)a)->id, ((const named_row *)b)->id);
+}
+
+static bool eligibility(engine *e) {
+  const tl_program *p = e->p;
+  e->elig = tl_alloc(e->npay * sizeof *e->elig + 1);
+  e->rows_of = tl_alloc(e->npay * sizeof *e->rows_of + 1);
+  e->nelig = 0;
+  for (uint32_t i = 0; i < e->npay; i++) {
+    bool ok = true;
+    if (p->eligible >= 0) {
+      tl_value v;
+      e->vm.payee = (int32_t)i;
+      if (!eval(e, p->eligible, &v, (int32_t)i, -1)) return false;
+      ok = v.kind == TL_V_BOOL && v.u.i;
+    }
+    e->elig[i] = -1;
+    if (ok) e->rows_of[e->nelig++] = (int32_t)i;
+  }
+  /* output is ordered by payee id, whatever the roster's row order */
+  const uint32_t *ids = e->l->t[TL_TB_PAYEES].cols[0].v.str;
+  named_row *byid = tl_alloc(e->nelig * sizeof *byid + 1);
+  for (uint32_t j = 0; j < e->nelig; j++)
+    byid[j] = (named_row){ tl_str_get(e->l->strs, ids[e->rows_of[j]], NULL), e->rows_of[j] };
+  qsort(byid, e->nelig, sizeof *byid, cmp_named);
+  for (uint32_t j = 0; j < e->nelig; j++) e->rows_of[j] = byid[j].row;
+  tl_free(byid);
+  for (uint32_t j = 0; j < e->nelig; j++) e->elig[e->rows_of[j]] = (int32_t)j;
+  return true;
+}
+
+/* A manager chain longer than the roster has a cycle. */
+static bool check_rollup(engine *e) {
+  const tl_table *t = &e->l->t[TL_TB_PAYEES];
+  if (e->p->rollup < 0) return true;
+  const int32_t *mgr = t->cols[e->p->rollup].v.ref;
+  for (uint32_t i = 0; i < e->npay; i++) {
+    int32_t m = mgr[i];
+    for (uint32_t steps = 0; m >= 0; steps++, m = mgr[m]) {
+      if (m == (int32_t)i || steps > e->npay) {
+        tl_loc loc = { t->file, (int)t->line[i], 0, 0, 0 };
+        tl_diag(e->d, TL_SEV_ERROR, loc, "rollup", "payee %s is their own manager through "
+                "the %s column (a cycle)", tl_str_get(e->l->strs, t->cols[0].v.str[i], NULL),
+                t->cols[e->p->rollup].name);
+        e->failed = true;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+static int active_days(const engine *e, int32_t row, int k) {
+  const tl_table *t = &e->l->t[TL_TB_PAYEES];
+  tl_date s = TL_DATE_NONE, f = TL_DATE_NONE;
+  if (e->p->payee_start >= 0 && !tl_col_null(&t->cols[e->p->payee_start], (uint32_t)row))
+    s = t->cols[e->p->payee_start].v.date[row];
+  if (e->p->payee_end >= 0 && !tl_col_null(&t->cols[e->p->payee_end], (uint32_t)row))
+    f = t->cols[e->p->payee_end].v.date[row];
+  return tl_cal_overlap_days(&e->p->cal, k, s, f);
+}
+
+/* ---- crediting ----------------------------------------------------------- */
+
+static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
+  int32_t ei = e->elig[line->payee];
+  if (ei < 0) return;
+  const tl_program *p = e->p;
+  e->vm.credit = line;
+  for (uint32_t s = 0; s < p->naggs && !e->failed; s++) {
+    tl_value v;
+    if (p->aggs[s].filter >= 0) {
+      if (!eval(e, p->aggs[s].filter, &v, line->payee, k)) break;
+      if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
+    }
+    if (!eval(e, p->aggs[s].value, &v, line->payee, k)) break;
+    if (v.kind != TL_V_DEC || tl_dec_is_zero(v.u.d)) continue;
+    removal rm = { ei, line->deal, (uint16_t)s, (uint8_t)k, (uint8_t)r, v.u.d };
+    if (r < e->n && !p->clawback_reversing) {
+      tl_vec_push(e->rem, rm);
+      continue;
+    }
+    if (r < e->n) tl_vec_push(e->rev, rm);
+    tl_dec *cell = &e->base[((size_t)ei * p->naggs + s) * (size_t)e->n + (size_t)k];
+    if (!dec_ok(e, tl_dec_add(*cell, v.u.d, cell), "a sum", line->payee, k)) break;
+  }
+  e->vm.credit = NULL;
+}
+
+/* The period as of which a deal's cancellation takes its credit back, or n. */
+static int removal_period(const engine *e, uint32_t row, int k) {
+  const tl_program *p = e->p;
+  if (p->clawback_col < 0) return e->n;
+  const tl_column *c = &e->l->t[TL_TB_DEALS].cols[p->clawback_col];
+  if (tl_col_null(c, row) || c->v.date[row] == TL_DATE_NONE) return e->n;
+  tl_date closed = e->l->t[TL_TB_DEALS].cols[2].v.date[row], cancel = c->v.date[row];
+  if (cancel - closed > p->clawback_days || cancel > p->cal.end) return e->n;
+  int r = tl_cal_period_of(&p->cal, cancel);
+  return r < k ? k : r;
+}
+
+static bool credit(engine *e) {
+  const tl_program *p = e->p;
+  const tl_ledger *l = e->l;
+  const tl_table *deals = &l->t[TL_TB_DEALS], *splits = &l->t[TL_TB_SPLITS];
+  const int32_t *mgr = p->rollup >= 0 ? l->t[TL_TB_PAYEES].cols[p->rollup].v.ref : NULL;
+  for (uint32_t row = 0; row < deals->nrows && !e->failed; row++) {
+    tl_date closed = deals->cols[2].v.date[row];
+    int k = tl_cal_period_of(&p->cal, closed);
+    if (k < 0) continue;
+    int r = removal_period(e, row, k);
+    for (uint32_t ri = 0; ri < p->nrules && !e->failed; ri++) {
+      const tl_credit_rule *rule = &p->rules[ri];
+      e->vm.deal = (int32_t)row;
+      e->vm.payee = -1;
+      if (rule->filter >= 0) {
+        tl_value v;
+        if (!eval(e, rule->filter, &v, -1, k)) return false;
+        if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
+      }
+      uint32_t nsplit = l->split_count ? l->split_count[row] : 0;
+      uint32_t nlines = nsplit ? nsplit : 1;
+      for (uint32_t si = 0; si < nlines && !e->failed; si++) {
+        tl_credit_line line = { (int32_t)row, -1, tl_dec_from_raw(TL_DEC_ONE_RAW), tl_dec_zero(),
+                                closed, true };
+        if (nsplit) {
+          uint32_t s = l->split_first[row] + si;
+          line.payee = splits->cols[1].v.ref[s];
+          line.share = splits->cols[2].v.dec[s];
+        } else {
+          line.payee = deals->cols[rule->target].v.ref[row];
+        }
+        if (line.payee < 0) continue;
+        if (!dec_ok(e, tl_dec_mul(l->amount_plan[row], line.share, &line.amount), "a credit",
+                    line.payee, k))
+          return false;
+        add_line(e, &line, k, r);
+        for (int32_t m = mgr ? mgr[line.payee] : -1; m >= 0 && !e->failed; m = mgr[m]) {
+          tl_credit_line up = line;
+          up.payee = m;
+          up.direct = false;
+          add_line(e, &up, k, r);
+        }
+      }
+    }
+  }
+  return !e->failed;
+}
+
+/* ---- per payee ----------------------------------------------------------- */
+
+typedef struct payee_run {
+  int32_t row, ei;
+  tl_dec quota[TL_CAL_MAX_PERIODS];
+  tl_dec *cur;                  /* [agg][period] as of the current as-of period */
+  tl_dec *pv;                   /* [component][period]: rounded period values */
+  tl_dec *E;                    /* [component][period]: as computed, before reversals */
+  tl_dec *Eadj;                 /* [component][period]: after reversals */
+} payee_run;
+
+static bool round_to_unit(engine *e, tl_dec v, tl_dec *out, int32_t payee, int k) {
+  return dec_ok(e, tl_dec_round(v, e->p->unit, e->p->rounding, out), "rounding", payee, k);
+}
+
+static bool quotas(engine *e, payee_run *pr) {
+  const tl_program *p = e->p;
+  const tl_ledger *l = e->l;
+  for (int k = 0; k < e->n; k++) {
+    tl_dec q = tl_dec_zero();
+    if (p->quota >= 0) {
+      tl_value v;
+      e->vm.period = k;
+      if (!eval(e, p->quota, &v, pr->row, k)) return false;
+      q = v.u.d;
+    } else if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
+      const tl_table *t = &l->t[TL_TB_QUOTAS];
+      for (uint32_t i = 0; i < t->nrows; i++) {
+        size_t len;
+        const char *name = tl_str_get(l->strs, t->cols[1].v.str[i], &len);
+        if (t->cols[0].v.ref[i] == pr->row && tl_cal_find(&p->cal, name, len) == k) q = t->cols[2].v.dec[i];
+      }
+    }
+    if (p->quota_prorated &&
+        !dec_ok(e, tl_dec_muldiv_int(q, active_days(e, pr->row, k), tl_cal_days(&p->cal, k), &q),
+                "the prorated quota", pr->row, k))
+      return false;
+    pr->quota[k] = q;
+  }
+  return true;
+}
+
+/* The value of component c for period k as of the VM's as-of period, with
+** the period clamps applied and rounded. */
+static bool period_value(engine *e, payee_run *pr, uint32_t c, int k, tl_dec *out) {
+  const tl_component *cp = &e->p->components[c];
+  tl_value v, lim;
+  e->vm.period = k;
+  if (!eval(e, cp->body, &v, pr->row, k)) return false;
+  tl_dec x = v.u.d;
+  if (cp->floor_period >= 0) {
+    if (!eval(e, cp->floor_period, &lim, pr->row, k)) return false;
+    x = tl_dec_max(x, lim.u.d);
+  }
+  if (cp->cap_period >= 0) {
+    if (!eval(e, cp->cap_period, &lim, pr->row, k)) return false;
+    x = tl_dec_min(x, lim.u.d);
+  }
+  return round_to_unit(e, x, out, pr->row, k);
+}
+
+/* E(P) of component c as of P (the VM must be set to as-of P).  all: period
+** components evaluate every earlier period again (something was removed). */
+static bool earned_to_date(engine *e, payee_run *pr, uint32_t c, int P, bool all, tl_dec *out) {
+  const tl_component *cp = &e->p->components[c];
+  tl_dec E = tl_dec_zero();
+  tl_value lim;
+  tl_dec *pv = &pr->pv[(size_t)c * (size_t)e->n];
+  if (cp->cumulative) {
+    tl_value v;
+    e->vm.period = P;
+    if (!eval(e, cp->body, &v, pr->row, P)) return false;
+    E = v.u.d;
+  } else {
+    for (int k = 0; k <= P; k++) {
+      if ((all || k == P) && !period_value(e, pr, c, k, &pv[k])) return false;
+      if (!dec_ok(e, tl_dec_add(E, pv[k], &E), "earned to date", pr->row, P)) return false;
+    }
+  }
+  if (cp->cap_year >= 0) {
+    e->vm.period = P;
+    if (!eval(e, cp->cap_year, &lim, pr->row, P)) return false;
+    E = tl_dec_min(E, lim.u.d);
+  }
+  return round_to_unit(e, E, out, pr->row, P);
+}
+
+static void set_asof(engine *e, payee_run *pr, int P) {
+  e->vm.asof = P;
+  e->vm.agg = pr->cur;
+  e->vm.quota = pr->quota;
+  tl_vm_forget(&e->vm);
+}
+
+/* What a reversed deal added to component c in the period of its close:
+** E with the deal minus E without it, both as of that period. */
+static bool reversal_delta(engine *e, payee_run *pr, const removal *first, size_t count,
+                           uint32_t c, tl_dec *delta) {
+  int k = first->k;
+  size_t na = e->p->naggs;
+  tl_dec without, saved_pv[TL_CAL_MAX_PERIODS];
+  tl_dec *pv = &pr->pv[(size_t)c * (size_t)e->n];
+  memcpy(saved_pv, pv, sizeof saved_pv[0] * (size_t)e->n);
+  for (size_t i = 0; i < count; i++) {
+    tl_dec *cell = &pr->cur[(size_t)first[i].slot * (size_t)e->n + (size_t)k];
+    if (!dec_ok(e, tl_dec_sub(*cell, first[i].v, cell), "a reversal", pr->row, k)) return false;
+  }
+  set_asof(e, pr, k);
+  bool ok = earned_to_date(e, pr, c, k, true, &without);
+  for (size_t i = 0; i < count; i++) {
+    tl_dec *cell = &pr->cur[(size_t)first[i].slot * (size_t)e->n + (size_t)k];
+    tl_dec_add(*cell, first[i].v, cell);
+  }
+  memcpy(pv, saved_pv, sizeof saved_pv[0] * (size_t)e->n);
+  (void)na;
+  if (!ok) return false;
+  tl_dec with = pr->E[(size_t)c * (size_t)e->n + (size_t)k];
+  return dec_ok(e, tl_dec_sub(with, without, delta), "a reversal", pr->row, k);
+}
+
+static int cmp_removal(const void *a, const void *b) {
+  const removal *x = a, *y = b;
+  if (x->payee != y->payee) return x->payee < y->payee ? -1 : 1;
+  if (x->r != y->r) return x->r < y->r ? -1 : 1;
+  if (x->deal != y->deal) return x->deal < y->deal ? -1 : 1;
+  return (x->k > y->k) - (x->k < y->k);
+}
+
+static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, const removal *rv,
+                      size_t nrv, tl_row *rows) {
+  const tl_program *p = e->p;
+  int n = e->n;
+  uint32_t nc = p->ncomponents;
+  size_t na = p->naggs;
+  e->vm.payee = pr->row;
+  e->vm.credit = NULL;
+  memcpy(pr->cur, &e->base[(size_t)pr->ei * na * (size_t)n], sizeof *pr->cur * na * (size_t)n);
+  for (size_t i = 0; i < nrm; i++) {
+    tl_dec *cell = &pr->cur[(size_t)rm[i].slot * (size_t)n + rm[i].k];
+    if (!dec_ok(e, tl_dec_add(*cell, rm[i].v, cell), "a sum", pr->row, rm[i].k)) return false;
+  }
+  if (!quotas(e, pr)) return false;
+
+  tl_dec balance = tl_dec_zero(), draw_amount = tl_dec_zero();
+  int draws_left = p->has_draw ? p->draw_periods : 0;
+  if (p->has_draw) {
+    tl_value v;
+    if (!eval(e, p->draw_amount, &v, pr->row, -1)) return false;
+    draw_amount = v.u.d;
+  }
+  size_t ri = 0;
+  tl_row *out = rows;
+  for (int P = 0; P < n; P++) {
+    bool changed = P == 0;
+    for (; ri < nrm && rm[ri].r == P; ri++) {
+      tl_dec *cell = &pr->cur[(size_t)rm[ri].slot * (size_t)n + rm[ri].k];
+      if (!dec_ok(e, tl_dec_sub(*cell, rm[ri].v, cell), "a clawback", pr->row, P)) return false;
+      changed = true;
+    }
+    tl_dec earned = tl_dec_zero();
+    for (uint32_t c = 0; c < nc; c++) {
+      set_asof(e, pr, P);
+      tl_dec *E = &pr->E[(size_t)c * (size_t)n];
+      tl_dec *Ea = &pr->Eadj[(size_t)c * (size_t)n];
+      if (!earned_to_date(e, pr, c, P, changed, &E[P])) return false;
+      tl_dec adj = tl_dec_zero();
+      if (P > 0 && !dec_ok(e, tl_dec_sub(Ea[P - 1], E[P - 1], &adj), "a reversal", pr->row, P))
+        return false;
+      /* reversals known by P: take back what each deal added when it closed */
+      for (size_t i = 0; i < nrv;) {
+        size_t j = i;
+        while (j < nrv && rv[j].deal == rv[i].deal && rv[j].r == rv[i].r) j++;
+        if (rv[i].r == P) {
+          tl_dec delta;
+          if (!reversal_delta(e, pr, &rv[i], j - i, c, &delta)) return false;
+          if (!dec_ok(e, tl_dec_sub(adj, delta, &adj), "a reversal", pr->row, P)) return false;
+        }
+        i = j;
+      }
+      if (!dec_ok(e, tl_dec_add(E[P], adj, &Ea[P]), "a reversal", pr->row, P)) return false;
+      tl_dec payable;
+      if (!dec_ok(e, tl_dec_sub(Ea[P], P > 0 ? Ea[P - 1] : tl_dec_zero(), &payable), "a payable",
+                  pr->row, P) ||
+          !dec_ok(e, tl_dec_add(earned, payable, &earned), "earned", pr->row, P))
+        return false;
+      *out++ = (tl_row){ pr->row, (int16_t)P, (int16_t)c, payable };
+    }
+    /* rule 8: guarantee, net, balance */
+    tl_dec g = tl_dec_zero(), net, owed;
+    int days = active_days(e, pr->row, P);
+    if (draws_left > 0 && days > 0) {
+      draws_left--;
+      if (!dec_ok(e, tl_dec_muldiv_int(draw_amount, days, tl_cal_days(&p->cal, P), &g), "the draw",
+                  pr->row, P) ||
+          !round_to_unit(e, g, &g, pr->row, P))
+        return false;
+    }
+    if (!dec_ok(e, tl_dec_sub(earned, balance, &owed), "the balance", pr->row, P)) return false;
+    net = tl_dec_max(g, owed);
+    if (p->has_draw && !p->draw_recoverable) {
+      tl_dec b;
+      if (!dec_ok(e, tl_dec_sub(balance, earned, &b), "the balance", pr->row, P)) return false;
+      balance = tl_dec_max(tl_dec_zero(), b);
+    } else if (!dec_ok(e, tl_dec_sub(net, owed, &balance), "the balance", pr->row, P)) {
+      return false;
+    }
+    *out++ = (tl_row){ pr->row, (int16_t)P, TL_LINE_EARNED, earned };
+    *out++ = (tl_row){ pr->row, (int16_t)P, TL_LINE_NET, net };
+    *out++ = (tl_row){ pr->row, (int16_t)P, TL_LINE_BALANCE, balance };
+  }
+  return true;
+}
+
+tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
+  engine e;
+  memset(&e, 0, sizeof e);
+  e.p = p;
+  e.l = l;
+  e.d = d;
+  e.n = p->cal.n;
+  e.npay = l->t[TL_TB_PAYEES].nrows;
+  tl_vm_init(&e.vm, p, l);
+  tl_result *res = NULL;
+  payee_run pr;
+  memset(&pr, 0, sizeof pr);
+  if (!eligibility(&e) || !check_rollup(&e)) goto done;
+  size_t na = p->naggs, nc = p->ncomponents;
+  e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
+  if (!credit(&e)) goto done;
+  qsort(e.rem.v, e.rem.n, sizeof *e.rem.v, cmp_removal);
+  qsort(e.rev.v, e.rev.n, sizeof *e.rev.v, cmp_removal);
+
+  res = tl_calloc(1, sizeof *res);
+  res->lines_per_period = (int)nc + 3;
+  res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
+  res->rows = tl_calloc(res->nrows + 1, sizeof *res->rows);
+  pr.cur = tl_calloc(na * (size_t)e.n + 1, sizeof *pr.cur);
+  pr.pv = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.pv);
+  pr.E = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.E);
+  pr.Eadj = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.Eadj);
+  size_t ri = 0, vi = 0;
+  for (uint32_t ei = 0; ei < e.nelig; ei++) {
+    size_t r0 = ri, v0 = vi;
+    while (ri < e.rem.n && e.rem.v[ri].payee == (int32_t)ei) ri++;
+    while (vi < e.rev.n && e.rev.v[vi].payee == (int32_t)ei) vi++;
+    pr.row = e.rows_of[ei];
+    pr.ei = (int32_t)ei;
+    tl_row *rows = &res->rows[(size_t)ei * (size_t)e.n * (nc + 3)];
+    if (!run_payee(&e, &pr, e.rem.v + r0, ri - r0, e.rev.v + v0, vi - v0, rows)) {
+      tl_result_free(res);
+      res = NULL;
+      break;
+    }
+  }
+done:
+  tl_free(pr.cur);
+  tl_free(pr.pv);
+  tl_free(pr.E);
+  tl_free(pr.Eadj);
+  tl_free(e.base);
+  tl_free(e.elig);
+  tl_free(e.rows_of);
+  tl_vec_free(e.rem);
+  tl_vec_free(e.rev);
+  tl_vm_free(&e.vm);
+  return res;
+}
+
+void tl_result_free(tl_result *r) {
+  if (!r) return;
+  tl_free(r->rows);
+  tl_free(r);
+}
+
+const char *tl_eng_line_name(const tl_program *p, int line) {
+  switch (line) {
+    case TL_LINE_EARNED: return "earned";
+    case TL_LINE_NET: return "net";
+    case TL_LINE_BALANCE: return "balance";
+    default: return p->components[line].name;
+  }
+}

@@ -1,0 +1,978 @@
+/*
+** ledger.c: the ledger builder (see ledger.h): schema checks on every cell
+** from any source, keys and references, fx conversion of deals, and the split
+** index.  Every data error of the input tables is reported here.
+**
+** A row whose cells fail their checks is still kept (the bad cells null), so
+** later rows and tables can refer to it without a cascade of follow-on errors;
+** the ledger is never returned once anything failed.
+*/
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "csv.h"
+#include "ledger.h"
+
+const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
+
+static const tl_colspec splits_cols[] = {
+  { "deal", TL_COL_DEAL, false, false },
+  { "payee", TL_COL_PAYEE, false, false },
+  { "share", TL_COL_PERCENT, false, false },
+};
+static const tl_colspec fx_cols[] = {
+  { "currency", TL_COL_TEXT, false, false },
+  { "from", TL_COL_DATE, false, false },
+  { "rate", TL_COL_NUMBER, false, false },
+};
+static const tl_colspec quotas_cols[] = {
+  { "payee", TL_COL_PAYEE, false, false },
+  { "period", TL_COL_TEXT, false, false },
+  { "amount", TL_COL_MONEY, false, false },
+};
+static const tl_tablespec fixed_specs[TL_TB_COUNT] = {
+  [TL_TB_SPLITS] = { "splits", 3, splits_cols },
+  [TL_TB_FX] = { "fx", 3, fx_cols },
+  [TL_TB_QUOTAS] = { "quotas", 3, quotas_cols },
+};
+enum { SP_DEAL, SP_PAYEE, SP_SHARE };
+enum { FX_CURRENCY, FX_FROM, FX_RATE };
+enum { QU_PAYEE, QU_PERIOD, QU_AMOUNT };
+
+/* The order tables must be fed in: fx comes before deals so that each deal is
+** converted, and a missing rate reported at its cell, while the row is read. */
+static const int feed_rank[TL_TB_COUNT] = {
+  [TL_TB_PAYEES] = 0, [TL_TB_FX] = 1, [TL_TB_DEALS] = 2, [TL_TB_SPLITS] = 3, [TL_TB_QUOTAS] = 4,
+};
+
+const tl_tablespec *tl_ldg_fixed_spec(tl_tableid t) {
+  return fixed_specs[t].name ? &fixed_specs[t] : NULL;
+}
+
+const char *tl_coltype_name(tl_coltype t) {
+  static const char *const names[] = {
+    "text", "money", "number", "percent", "date", "bool", "payee", "deal"
+  };
+  return names[t];
+}
+
+int tl_ldg_col(const tl_table *t, const char *name) {
+  for (int i = 0; i < t->ncols; i++)
+    if (strcmp(t->cols[i].name, name) == 0) return i;
+  return -1;
+}
+
+/* ---- the builder --------------------------------------------------------- */
+
+typedef enum cellstate { CELL_NULL, CELL_OK, CELL_BAD } cellstate;
+
+typedef struct pos { uint32_t line, col; } pos;
+
+/* A payee reference inside payees, resolved once the whole roster is read. */
+typedef struct fwdref { uint32_t row, str; int col; pos at; } fwdref;
+
+typedef struct fxkey { uint32_t cur; tl_date from; uint32_t row; } fxkey;
+
+/* A check failed on a later row that names an earlier one; reported in row order. */
+typedef struct later { uint32_t row, first; int kind; tl_dec sum; } later;
+
+typedef struct splitrow { pos deal, payee; bool ok; } splitrow;
+
+struct tl_ldg_builder {
+  tl_ldg_opts o;
+  tl_diags *d;
+  tl_ledger *l;
+  int errors_before;
+  const tl_tablespec *spec[TL_TB_COUNT];
+  int keycol[TL_TB_COUNT];               /* the key column, or -1 */
+  TL_VEC(int32_t) key[TL_TB_COUNT];      /* string id -> row holding that key, or -1 */
+  uint32_t cap[TL_TB_COUNT];             /* rows allocated */
+  bool broken[TL_TB_COUNT];              /* unusable: references into it are not checked */
+  int cur, last_rank;
+  /* The current table's header. */
+  bool skip_rows;
+  size_t nhdr;
+  TL_VEC(int) hcol;                      /* header cell -> spec column, or -1 */
+  int *chdr;                             /* spec column -> header cell, or -1 */
+  cellstate *state;                      /* per spec column, for the current row */
+  const tl_ldg_cell *cells;              /* the current row's cells */
+  TL_VEC(tl_ldg_cell) csvcells;
+  /* Per table. */
+  TL_VEC(fwdref) fwd;
+  TL_VEC(fxkey) fx;
+  TL_VEC(pos) fxpos;                     /* currency cell of each fx row */
+  int d_closed, d_amount, d_currency;
+  uint32_t plan_cur;
+  TL_VEC(splitrow) split;
+  uint32_t *quota_line;                  /* [payee * periods + period]: first line, 0 none */
+};
+
+static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...) {
+  tl_loc loc = { b->l->t[t].file, (int)at.line, (int)at.col, 0, 0 };
+  va_list ap;
+  va_start(ap, fmt);
+  tl_diagv(b->d, TL_SEV_ERROR, loc, code, fmt, ap);
+  va_end(ap);
+}
+
+/* A cell value quoted for a message: quotes, backslashes and control bytes
+** escaped so the message stays on one line, long values cut at a character
+** boundary. */
+#define QUOTE_MAX 48
+typedef struct qbuf { char s[QUOTE_MAX * 4 + 4]; } qbuf;
+
+static const char *quote(qbuf *q, const char *p, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t cut = n;
+  if (n > QUOTE_MAX) {
+    cut = QUOTE_MAX;
+    while (cut > 0 && ((unsigned char)p[cut] & 0xC0) == 0x80) cut--;
+  }
+  char *o = q->s;
+  for (size_t i = 0; i < cut; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c == '"' || c == '\\') {
+      *o++ = '\\';
+      *o++ = (char)c;
+    } else if (c == '\n') {
+      *o++ = '\\', *o++ = 'n';
+    } else if (c == '\r') {
+      *o++ = '\\', *o++ = 'r';
+    } else if (c == '\t') {
+      *o++ = '\\', *o++ = 't';
+    } else if (c < 0x20 || c == 0x7F) {
+      *o++ = '\\', *o++ = 'x', *o++ = hex[c >> 4], *o++ = hex[c & 15];
+    } else {
+      *o++ = (char)c;
+    }
+  }
+  if (cut < n) {
+    memcpy(o, "...", 3);
+    o += 3;
+  }
+  *o = 0;
+  return q->s;
+}
+
+static const char *qcell(qbuf *q, const tl_ldg_cell *x) { return quote(q, x->p, x->len); }
+
+static const char *qstr(qbuf *q, const tl_ledger *l, uint32_t id) {
+  size_t n;
+  const char *s = tl_str_get(l->strs, id, &n);
+  return quote(q, s, n);
+}
+
+static pos at_cell(const tl_ldg_cell *x) { pos p = { x->line, x->col }; return p; }
+
+/* Where column c of the current row is, or the row's start when the column is
+** absent from the source. */
+static pos at_col(const tl_ldg_builder *b, int c, uint32_t line) {
+  if (b->chdr[c] >= 0) return at_cell(&b->cells[b->chdr[c]]);
+  pos p = { line, 1 };
+  return p;
+}
+
+/* ---- columns ------------------------------------------------------------- */
+
+static size_t elem_size(tl_coltype t) {
+  switch (t) {
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return sizeof(tl_dec);
+  case TL_COL_DATE: return sizeof(tl_date);
+  case TL_COL_TEXT: return sizeof(uint32_t);
+  case TL_COL_PAYEE: case TL_COL_DEAL: return sizeof(int32_t);
+  case TL_COL_BOOL: return sizeof(uint8_t);
+  }
+  return 0;
+}
+
+static void *col_data(const tl_column *c) {
+  switch (c->type) {
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return c->v.dec;
+  case TL_COL_DATE: return c->v.date;
+  case TL_COL_TEXT: return c->v.str;
+  case TL_COL_PAYEE: case TL_COL_DEAL: return c->v.ref;
+  case TL_COL_BOOL: return c->v.b;
+  }
+  return NULL;
+}
+
+static void set_col_data(tl_column *c, void *p) {
+  switch (c->type) {
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: c->v.dec = p; break;
+  case TL_COL_DATE: c->v.date = p; break;
+  case TL_COL_TEXT: c->v.str = p; break;
+  case TL_COL_PAYEE: case TL_COL_DEAL: c->v.ref = p; break;
+  case TL_COL_BOOL: c->v.b = p; break;
+  }
+}
+
+static void grow_table(tl_ldg_builder *b, int t) {
+  tl_table *tb = &b->l->t[t];
+  uint32_t old = b->cap[t], cap = old ? old * 2 : 256;
+  for (int c = 0; c < tb->ncols; c++) {
+    tl_column *col = &tb->cols[c];
+    set_col_data(col, tl_realloc(col_data(col), cap * elem_size(col->type)));
+    if (col->isnull) {
+      col->isnull = tl_realloc(col->isnull, cap);
+      memset(col->isnull + old, 0, cap - old);
+    }
+  }
+  tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
+  if (t == TL_TB_DEALS) b->l->amount_plan = tl_realloc(b->l->amount_plan, cap * sizeof(tl_dec));
+  b->cap[t] = cap;
+}
+
+static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
+  tl_column *col = &tb->cols[c];
+  if (!col->isnull) col->isnull = tl_calloc(b->cap[b->cur], 1);
+  col->isnull[r] = 1;
+  switch (col->type) {
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: col->v.dec[r] = tl_dec_zero(); break;
+  case TL_COL_DATE: col->v.date[r] = TL_DATE_NONE; break;
+  case TL_COL_TEXT: col->v.str[r] = 0; break;
+  case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
+  case TL_COL_BOOL: col->v.b[r] = 0; break;
+  }
+}
+
+/* ---- cells --------------------------------------------------------------- */
+
+static bool all_digits(const char *p, const char *e) {
+  if (p == e) return false;
+  for (; p < e; p++)
+    if (!isdigit((unsigned char)*p)) return false;
+  return true;
+}
+
+/* [-]d{1,3}(,ddd)+[.d+]: a number written with thousands separators. */
+static bool grouped(const char *p, size_t n) {
+  const char *e = p + n, *dot = memchr(p, '.', n), *q;
+  if (p < e && (*p == '-' || *p == '+')) p++;
+  if (dot) {
+    if (!all_digits(dot + 1, e)) return false;
+    e = dot;
+  }
+  q = memchr(p, ',', (size_t)(e - p));
+  if (!q || q - p > 3 || !all_digits(p, q)) return false;
+  for (p = q; p < e; p += 4)
+    if (e - p < 4 || p[0] != ',' || !all_digits(p + 1, p + 4)) return false;
+  return true;
+}
+
+static bool has(const char *p, size_t n, const char *s) {
+  size_t k = strlen(s);
+  for (size_t i = 0; i + k <= n; i++)
+    if (memcmp(p + i, s, k) == 0) return true;
+  return false;
+}
+
+/* Why s is not a plain decimal, when the mistake is a common one. */
+static const char *dec_hint(const char *p, size_t n) {
+  if (has(p, n, "$") || has(p, n, "\xE2\x82\xAC") || has(p, n, "\xC2\xA3") || has(p, n, "\xC2\xA5"))
+    return "remove the currency symbol";
+  if (n >= 4 && (isupper((unsigned char)p[0]) || isupper((unsigned char)p[n - 1]))) {
+    size_t a = 0, z = n;
+    while (a < n && isupper((unsigned char)p[a])) a++;
+    while (z > 0 && isupper((unsigned char)p[z - 1])) z--;
+    if (a == 3 || n - z == 3) return "remove the currency code";
+  }
+  if (isspace((unsigned char)p[0]) || isspace((unsigned char)p[n - 1])) return "remove the spaces";
+  const char *comma = memchr(p, ',', n);
+  if (comma) {
+    if (grouped(p, n)) return "remove the thousands separator";
+    if (!memchr(p, '.', n) && !memchr(comma + 1, ',', n - (size_t)(comma + 1 - p)))
+      return "use a point as the decimal separator";
+    return NULL;
+  }
+  if (memchr(p, '_', n)) return "remove the underscores";
+  if (p[0] == '(' && p[n - 1] == ')') return "write a negative amount with a minus sign";
+  if (p[n - 1] == '%') return "only percent columns take a percent sign";
+  return NULL;
+}
+
+static bool parse_dec(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
+  qbuf q;
+  const char *hint;
+  switch (tl_dec_parse(x->p, x->len, 0, out)) {
+  case TL_DEC_OK:
+    return true;
+  case TL_DEC_PRECISION:
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" has more than %d decimal places",
+        name, qcell(&q, x), TL_DEC_SCALE);
+    return false;
+  case TL_DEC_OVERFLOW:
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is too large", name, qcell(&q, x));
+    return false;
+  default:
+    hint = dec_hint(x->p, x->len);
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a plain decimal%s%s",
+        name, qcell(&q, x), hint ? ": " : "", hint ? hint : "");
+    return false;
+  }
+}
+
+/* "12.5%" is 12.5 / 100, held exactly, so at most 7 places may precede the sign. */
+static bool parse_percent(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
+  qbuf q;
+  bool pct = x->p[x->len - 1] == '%';
+  tl_dec v;
+  tl_dec_status st = tl_dec_parse(x->p, x->len - pct, 0, &v);
+  if (st == TL_DEC_OK && pct && v.raw % 100 != 0) st = TL_DEC_PRECISION;
+  switch (st) {
+  case TL_DEC_OK:
+    *out = pct ? tl_dec_from_raw(v.raw / 100) : v;
+    return true;
+  case TL_DEC_PRECISION:
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" has more than %d decimal places",
+        name, qcell(&q, x), pct ? TL_DEC_SCALE - 2 : TL_DEC_SCALE);
+    return false;
+  case TL_DEC_OVERFLOW:
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is too large", name, qcell(&q, x));
+    return false;
+  default:
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a percent (12.5%% or 0.125)",
+        name, qcell(&q, x));
+    return false;
+  }
+}
+
+static bool parse_bool(const tl_ldg_cell *x, uint8_t *out) {
+  static const char *const words[] = { "false", "true", "no", "yes", "0", "1" };
+  for (int i = 0; i < 6; i++)
+    if (strlen(words[i]) == x->len && strncasecmp(words[i], x->p, x->len) == 0) {
+      *out = (uint8_t)(i & 1);
+      return true;
+    }
+  return false;
+}
+
+static int32_t key_row(const tl_ldg_builder *b, int t, uint32_t id) {
+  return id < b->key[t].n ? b->key[t].v[id] : -1;
+}
+
+static bool add_key(tl_ldg_builder *b, int c, uint32_t id, uint32_t r, const tl_ldg_cell *x) {
+  int t = b->cur;
+  int32_t first = key_row(b, t, id);
+  if (first >= 0) {
+    qbuf q;
+    err(b, t, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
+        b->spec[t]->cols[c].name, qcell(&q, x), b->l->t[t].line[first]);
+    return false;
+  }
+  while (b->key[t].n <= id) tl_vec_push(b->key[t], -1);
+  b->key[t].v[id] = (int32_t)r;
+  return true;
+}
+
+static const char *const ref_noun[TL_TB_COUNT] = { [TL_TB_PAYEES] = "payee", [TL_TB_DEALS] = "deal" };
+
+static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ldg_cell *x,
+                    int32_t *out) {
+  uint32_t id = tl_str_find(b->l->strs, x->p, x->len);
+  *out = id == UINT32_MAX ? -1 : key_row(b, target, id);
+  if (*out >= 0) return true;
+  if (!b->broken[target]) {
+    qbuf q;
+    err(b, b->cur, at_cell(x), "data-ref", "column \"%s\": unknown %s \"%s\"", name,
+        ref_noun[target], qcell(&q, x));
+  }
+  return false;
+}
+
+static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x) {
+  int t = b->cur;
+  tl_table *tb = &b->l->t[t];
+  tl_column *col = &tb->cols[c];
+  const tl_colspec *cs = &b->spec[t]->cols[c];
+  qbuf q;
+  if (x->null || x->len == 0) {
+    set_null(b, tb, c, r);
+    if (cs->optional) return CELL_NULL;
+    err(b, t, at_cell(x), "data-value", "column \"%s\" is empty", cs->name);
+    return CELL_BAD;
+  }
+  switch (col->type) {
+  case TL_COL_TEXT:
+    col->v.str[r] = tl_str_intern(b->l->strs, x->p, x->len);
+    return !cs->key || add_key(b, c, col->v.str[r], r, x) ? CELL_OK : CELL_BAD;
+  case TL_COL_MONEY: case TL_COL_NUMBER:
+    if (parse_dec(b, cs->name, x, &col->v.dec[r])) return CELL_OK;
+    break;
+  case TL_COL_PERCENT:
+    if (parse_percent(b, cs->name, x, &col->v.dec[r])) return CELL_OK;
+    break;
+  case TL_COL_DATE:
+    if (tl_date_parse(x->p, x->len, &col->v.date[r])) return CELL_OK;
+    err(b, t, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a date (YYYY-MM-DD)",
+        cs->name, qcell(&q, x));
+    break;
+  case TL_COL_BOOL:
+    if (parse_bool(x, &col->v.b[r])) return CELL_OK;
+    err(b, t, at_cell(x), "data-value",
+        "column \"%s\": \"%s\" is not a bool (true/false, yes/no, 1/0)", cs->name, qcell(&q, x));
+    break;
+  case TL_COL_PAYEE:
+    if (t == TL_TB_PAYEES) {
+      /* A manager may be listed below the payees who report to them. */
+      fwdref f = { r, tl_str_intern(b->l->strs, x->p, x->len), c, at_cell(x) };
+      tl_vec_push(b->fwd, f);
+      col->v.ref[r] = -1;
+      return CELL_OK;
+    }
+    if (resolve(b, TL_TB_PAYEES, cs->name, x, &col->v.ref[r])) return CELL_OK;
+    break;
+  case TL_COL_DEAL:
+    if (resolve(b, TL_TB_DEALS, cs->name, x, &col->v.ref[r])) return CELL_OK;
+    break;
+  }
+  set_null(b, tb, c, r);
+  return CELL_BAD;
+}
+
+/* ---- per-table checks ---------------------------------------------------- */
+
+static void fx_row(tl_ldg_builder *b, uint32_t r) {
+  const tl_table *tb = &b->l->t[TL_TB_FX];
+  pos cur = at_col(b, FX_CURRENCY, tb->line[r]);
+  tl_vec_push(b->fxpos, cur);
+  if (b->state[FX_RATE] == CELL_OK && tb->cols[FX_RATE].v.dec[r].raw <= 0) {
+    qbuf q;
+    err(b, TL_TB_FX, at_col(b, FX_RATE, tb->line[r]), "data-value",
+        "column \"rate\": rate must be positive, not \"%s\"", qcell(&q, &b->cells[b->chdr[FX_RATE]]));
+    b->state[FX_RATE] = CELL_BAD;
+  }
+  if (b->state[FX_CURRENCY] == CELL_OK && b->state[FX_FROM] == CELL_OK && b->state[FX_RATE] == CELL_OK) {
+    fxkey k = { tb->cols[FX_CURRENCY].v.str[r], tb->cols[FX_FROM].v.date[r], r };
+    tl_vec_push(b->fx, k);
+  }
+}
+
+static int cmp_fxkey(const void *x, const void *y) {
+  const fxkey *a = x, *b = y;
+  if (a->cur != b->cur) return a->cur < b->cur ? -1 : 1;
+  if (a->from != b->from) return a->from < b->from ? -1 : 1;
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+static int cmp_later(const void *x, const void *y) {
+  const later *a = x, *b = y;
+  if (a->row != b->row) return a->row < b->row ? -1 : 1;
+  return a->kind - b->kind;
+}
+
+/* Sort the rates for lookup; two rates for one currency from one day are an
+** error, reported at the later row. */
+static void fx_end(tl_ldg_builder *b) {
+  const tl_table *tb = &b->l->t[TL_TB_FX];
+  TL_VEC(later) dup = { 0 };
+  size_t n = 0;
+  qsort(b->fx.v, b->fx.n, sizeof *b->fx.v, cmp_fxkey);
+  for (size_t i = 0; i < b->fx.n; i++) {
+    fxkey *k = &b->fx.v[i];
+    if (n > 0 && b->fx.v[n - 1].cur == k->cur && b->fx.v[n - 1].from == k->from) {
+      later x = { k->row, b->fx.v[n - 1].row, 0, { 0 } };
+      tl_vec_push(dup, x);
+      continue;
+    }
+    b->fx.v[n++] = *k;
+  }
+  b->fx.n = n;
+  qsort(dup.v, dup.n, sizeof *dup.v, cmp_later);
+  for (size_t i = 0; i < dup.n; i++) {
+    qbuf q;
+    char day[11];
+    tl_date_format(tb->cols[FX_FROM].v.date[dup.v[i].row], day);
+    err(b, TL_TB_FX, b->fxpos.v[dup.v[i].row], "data-key",
+        "duplicate rate for %s from %s (first on line %u)",
+        qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day, tb->line[dup.v[i].first]);
+  }
+  tl_vec_free(dup);
+}
+
+/* The rate for currency cur in force on day, or NULL. */
+static const tl_dec *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) {
+  size_t lo = 0, hi = b->fx.n;
+  while (lo < hi) {                   /* first key after (cur, day) */
+    size_t mid = lo + (hi - lo) / 2;
+    const fxkey *k = &b->fx.v[mid];
+    if (k->cur < cur || (k->cur == cur && k->from <= day)) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0 || b->fx.v[lo - 1].cur != cur) return NULL;
+  return &b->l->t[TL_TB_FX].cols[FX_RATE].v.dec[b->fx.v[lo - 1].row];
+}
+
+static void deal_row(tl_ldg_builder *b, uint32_t r) {
+  tl_ledger *l = b->l;
+  const tl_table *tb = &l->t[TL_TB_DEALS];
+  const tl_column *cols = tb->cols;
+  tl_dec amount = cols[b->d_amount].v.dec[r];
+  l->amount_plan[r] = amount;
+  if (b->d_currency < 0 || b->state[b->d_currency] != CELL_OK) return;
+  if (b->state[b->d_amount] != CELL_OK || b->state[b->d_closed] != CELL_OK) return;
+  uint32_t cur = cols[b->d_currency].v.str[r];
+  tl_date closed = cols[b->d_closed].v.date[r];
+  if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return;
+  const tl_dec *rate = fx_rate(b, cur, closed);
+  qbuf q, q2;
+  if (!rate) {
+    if (b->broken[TL_TB_FX]) return;
+    char day[11];
+    tl_date_format(closed, day);
+    err(b, TL_TB_DEALS, at_col(b, b->d_currency, tb->line[r]), "data-fx",
+        "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
+        qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
+  } else if (tl_dec_mul(amount, *rate, &l->amount_plan[r]) != TL_DEC_OK) {
+    err(b, TL_TB_DEALS, at_col(b, b->d_amount, tb->line[r]), "data-value",
+        "column \"amount\": \"%s\" converted to %s is too large",
+        qcell(&q, &b->cells[b->chdr[b->d_amount]]), b->o.currency);
+  }
+}
+
+static void split_row(tl_ldg_builder *b, uint32_t r) {
+  const tl_table *tb = &b->l->t[TL_TB_SPLITS];
+  splitrow s = { at_col(b, SP_DEAL, tb->line[r]), at_col(b, SP_PAYEE, tb->line[r]), false };
+  tl_dec share = tb->cols[SP_SHARE].v.dec[r];
+  if (b->state[SP_SHARE] == CELL_OK && (share.raw <= 0 || share.raw > TL_DEC_ONE_RAW)) {
+    qbuf q;
+    err(b, TL_TB_SPLITS, at_col(b, SP_SHARE, tb->line[r]), "data-value",
+        "column \"share\": share must be more than 0%% and at most 100%%, not \"%s\"",
+        qcell(&q, &b->cells[b->chdr[SP_SHARE]]));
+    b->state[SP_SHARE] = CELL_BAD;
+  }
+  s.ok = b->state[SP_DEAL] == CELL_OK && b->state[SP_PAYEE] == CELL_OK
+         && b->state[SP_SHARE] == CELL_OK;
+  tl_vec_push(b->split, s);
+}
+
+static void quota_row(tl_ldg_builder *b, uint32_t r) {
+  const tl_table *tb = &b->l->t[TL_TB_QUOTAS];
+  const tl_cal *cal = b->o.cal;
+  qbuf q, q2;
+  if (b->state[QU_PERIOD] != CELL_OK) return;
+  const tl_ldg_cell *x = &b->cells[b->chdr[QU_PERIOD]];
+  int i = tl_cal_find(cal, x->p, x->len);
+  if (i < 0) {
+    if (cal->n == 1)
+      err(b, TL_TB_QUOTAS, at_cell(x), "data-value",
+          "column \"period\": \"%s\" is not a period of the plan year (%s)", qcell(&q, x),
+          cal->name[0]);
+    else
+      err(b, TL_TB_QUOTAS, at_cell(x), "data-value",
+          "column \"period\": \"%s\" is not a period of the plan year (%s \xE2\x80\xA6 %s)",
+          qcell(&q, x), cal->name[0], cal->name[cal->n - 1]);
+    return;
+  }
+  if (b->state[QU_PAYEE] != CELL_OK) return;
+  if (!b->quota_line)
+    b->quota_line = tl_calloc((size_t)b->l->t[TL_TB_PAYEES].nrows * (size_t)cal->n, sizeof(uint32_t));
+  int32_t payee = tb->cols[QU_PAYEE].v.ref[r];
+  uint32_t *first = &b->quota_line[(size_t)payee * (size_t)cal->n + (size_t)i];
+  if (*first) {
+    const tl_table *pt = &b->l->t[TL_TB_PAYEES];
+    err(b, TL_TB_QUOTAS, at_col(b, QU_PAYEE, tb->line[r]), "data-key",
+        "quota of \"%s\" for %s is given twice (first on line %u)",
+        qstr(&q2, b->l, pt->cols[b->keycol[TL_TB_PAYEES]].v.str[payee]), cal->name[i], *first);
+    return;
+  }
+  *first = tb->line[r];
+}
+
+/* Managers and other payee columns of the roster, now that it is complete. */
+static void payees_end(tl_ldg_builder *b) {
+  tl_table *tb = &b->l->t[TL_TB_PAYEES];
+  for (size_t i = 0; i < b->fwd.n; i++) {
+    const fwdref *f = &b->fwd.v[i];
+    int32_t row = key_row(b, TL_TB_PAYEES, f->str);
+    tb->cols[f->col].v.ref[f->row] = row;
+    if (row >= 0 || b->broken[TL_TB_PAYEES]) continue;
+    if (!tb->cols[f->col].isnull) tb->cols[f->col].isnull = tl_calloc(b->cap[TL_TB_PAYEES], 1);
+    tb->cols[f->col].isnull[f->row] = 1;
+    qbuf q;
+    err(b, TL_TB_PAYEES, f->at, "data-ref", "column \"%s\": unknown payee \"%s\"",
+        tb->cols[f->col].name, qstr(&q, b->l, f->str));
+  }
+  tl_vec_free(b->fwd);
+}
+
+typedef struct splitkey { uint64_t key; uint32_t row; } splitkey;
+
+static int cmp_splitkey(const void *x, const void *y) {
+  const splitkey *a = x, *b = y;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+typedef struct idkey { const char *s; size_t len; uint32_t row; } idkey;
+
+static int cmp_idkey(const void *x, const void *y) {
+  const idkey *a = x, *b = y;
+  int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+  if (c) return c;
+  return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Rank of each payee's id in byte order, so splits sort by integers. */
+static uint32_t *payee_ranks(const tl_ledger *l, int keycol) {
+  const tl_table *pt = &l->t[TL_TB_PAYEES];
+  idkey *k = tl_alloc(((size_t)pt->nrows + 1) * sizeof *k);
+  uint32_t *rank = tl_alloc(((size_t)pt->nrows + 1) * sizeof *rank);
+  for (uint32_t i = 0; i < pt->nrows; i++) {
+    k[i].s = tl_str_get(l->strs, pt->cols[keycol].v.str[i], &k[i].len);
+    k[i].row = i;
+  }
+  qsort(k, pt->nrows, sizeof *k, cmp_idkey);
+  for (uint32_t i = 0; i < pt->nrows; i++) rank[k[i].row] = i;
+  tl_free(k);
+  return rank;
+}
+
+static void permute(tl_table *tb, const splitkey *order) {
+  for (int c = 0; c < tb->ncols; c++) {
+    tl_column *col = &tb->cols[c];
+    size_t w = elem_size(col->type);
+    const char *from = col_data(col);
+    char *to = tl_alloc(((size_t)tb->nrows + 1) * w);
+    for (uint32_t i = 0; i < tb->nrows; i++) memcpy(to + i * w, from + order[i].row * w, w);
+    tl_free(col_data(col));
+    set_col_data(col, to);
+    tl_free(col->isnull);
+    col->isnull = NULL;     /* no split cell is empty once the checks passed */
+  }
+  uint32_t *line = tl_alloc(((size_t)tb->nrows + 1) * sizeof *line);
+  for (uint32_t i = 0; i < tb->nrows; i++) line[i] = tb->line[order[i].row];
+  tl_free(tb->line);
+  tb->line = line;
+}
+
+enum { LATER_SUM, LATER_DUP };
+
+/* Shares of each deal must sum to exactly 1 and name each payee once; then
+** order the rows by (deal, payee id) and index them by deal. */
+static void splits_end(tl_ldg_builder *b) {
+  tl_ledger *l = b->l;
+  tl_table *st = &l->t[TL_TB_SPLITS];
+  const int32_t *deal = st->cols[SP_DEAL].v.ref, *payee = st->cols[SP_PAYEE].v.ref;
+  uint32_t *rank = payee_ranks(l, b->keycol[TL_TB_PAYEES]);
+  splitkey *order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
+  TL_VEC(later) bad = { 0 };
+  size_t n = 0;
+  for (uint32_t r = 0; r < st->nrows; r++) {
+    if (deal[r] < 0) continue;
+    uint64_t p = payee[r] >= 0 ? rank[payee[r]] : UINT32_MAX;
+    order[n].key = (uint64_t)deal[r] << 32 | p;
+    order[n++].row = r;
+  }
+  qsort(order, n, sizeof *order, cmp_splitkey);
+  for (size_t i = 0, j; i < n; i = j) {
+    bool ok = true;
+    uint32_t first = order[i].row;
+    tl_dec sum = tl_dec_zero();
+    for (j = i; j < n && order[j].key >> 32 == order[i].key >> 32; j++) {
+      uint32_t r = order[j].row;
+      if (r < first) first = r;
+      if (!b->split.v[r].ok || tl_dec_add(sum, st->cols[SP_SHARE].v.dec[r], &sum) != TL_DEC_OK) {
+        ok = false;
+      } else if (j > i && order[j].key == order[j - 1].key) {
+        later x = { r, order[j - 1].row, LATER_DUP, { 0 } };
+        tl_vec_push(bad, x);
+      }
+    }
+    if (ok && sum.raw != TL_DEC_ONE_RAW) {
+      later x = { first, first, LATER_SUM, sum };
+      tl_vec_push(bad, x);
+    }
+  }
+  qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
+  const tl_column *ids = &l->t[TL_TB_DEALS].cols[b->keycol[TL_TB_DEALS]];
+  const tl_column *pids = &l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]];
+  for (size_t i = 0; i < bad.n; i++) {
+    const later *x = &bad.v[i];
+    qbuf q, q2;
+    if (x->kind == LATER_SUM) {
+      char pct[80];
+      tl_dec p;
+      if (tl_dec_mul_int(x->sum, 100, &p) != TL_DEC_OK) p = x->sum;
+      tl_dec_format(p, -1, false, pct, sizeof pct);
+      err(b, TL_TB_SPLITS, b->split.v[x->row].deal, "data-split",
+          "split shares of deal \"%s\" sum to %s%%, not 100%%", qstr(&q, l, ids->v.str[deal[x->row]]),
+          pct);
+    } else {
+      err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
+          "deal \"%s\" is split to \"%s\" twice (first on line %u)",
+          qstr(&q, l, ids->v.str[deal[x->row]]), qstr(&q2, l, pids->v.str[payee[x->row]]),
+          st->line[x->first]);
+    }
+  }
+  uint32_t ndeals = l->t[TL_TB_DEALS].nrows;
+  l->split_first = tl_calloc((size_t)ndeals + 1, sizeof *l->split_first);
+  l->split_count = tl_calloc((size_t)ndeals + 1, sizeof *l->split_count);
+  if (tl_diag_errors(b->d) == b->errors_before) {
+    permute(st, order);
+    deal = st->cols[SP_DEAL].v.ref;
+    for (uint32_t i = 0; i < st->nrows; i++) {
+      if (l->split_count[deal[i]]++ == 0) l->split_first[deal[i]] = i;
+    }
+  }
+  tl_vec_free(bad);
+  tl_free(order);
+  tl_free(rank);
+}
+
+static void end_table(tl_ldg_builder *b) {
+  switch (b->cur) {
+  case TL_TB_PAYEES: payees_end(b); break;
+  case TL_TB_FX: fx_end(b); break;
+  case TL_TB_SPLITS: splits_end(b); break;
+  default: break;
+  }
+  b->cur = -1;
+}
+
+/* ---- feeding ------------------------------------------------------------- */
+
+static int find_col(const tl_tablespec *s, const char *name) {
+  for (int c = 0; c < s->ncols; c++)
+    if (strcmp(s->cols[c].name, name) == 0) return c;
+  return -1;
+}
+
+/* The builder relies on these columns; the checker makes every plan declare them. */
+static int need_col(const tl_tablespec *s, const char *name, tl_coltype type) {
+  int c = find_col(s, name);
+  assert(c >= 0 && s->cols[c].type == type && !s->cols[c].optional);
+  return c;
+}
+
+tl_ldg_builder *tl_ldg_begin(const tl_ldg_opts *opts, tl_diags *diags) {
+  assert(opts->payees && opts->deals && opts->currency && opts->cal);
+  tl_ldg_builder *b = tl_calloc(1, sizeof *b);
+  tl_ledger *l = tl_calloc(1, sizeof *l);
+  b->o = *opts;
+  b->d = diags;
+  b->l = l;
+  b->errors_before = tl_diag_errors(diags);
+  b->cur = b->last_rank = -1;
+  tl_diag_limit(diags, opts->max_errors > 0 ? opts->max_errors : 100);
+  l->strs = tl_strtab_new();
+  for (int t = 0; t < TL_TB_COUNT; t++) {
+    const tl_tablespec *s = t == TL_TB_PAYEES ? opts->payees : t == TL_TB_DEALS ? opts->deals
+                          : &fixed_specs[t];
+    tl_table *tb = &l->t[t];
+    b->spec[t] = s;
+    b->keycol[t] = -1;
+    tb->name = tl_strdup(tl_table_names[t]);
+    tb->ncols = s->ncols;
+    tb->cols = tl_calloc((size_t)s->ncols, sizeof *tb->cols);
+    for (int c = 0; c < s->ncols; c++) {
+      tb->cols[c].name = tl_strdup(s->cols[c].name);
+      tb->cols[c].type = s->cols[c].type;
+      tb->cols[c].optional = s->cols[c].optional;
+      if (s->cols[c].key) {
+        assert(b->keycol[t] < 0 && s->cols[c].type == TL_COL_TEXT);
+        b->keycol[t] = c;
+      }
+    }
+  }
+  assert(b->keycol[TL_TB_PAYEES] == need_col(opts->payees, "id", TL_COL_TEXT));
+  assert(b->keycol[TL_TB_DEALS] == need_col(opts->deals, "id", TL_COL_TEXT));
+  assert(need_col(opts->deals, "owner", TL_COL_PAYEE) >= 0);
+  b->d_closed = need_col(opts->deals, "closed", TL_COL_DATE);
+  b->d_amount = need_col(opts->deals, "amount", TL_COL_MONEY);
+  b->d_currency = find_col(opts->deals, "currency");
+  assert(b->d_currency < 0 || opts->deals->cols[b->d_currency].type == TL_COL_TEXT);
+  b->plan_cur = tl_str_intern(l->strs, opts->currency, strlen(opts->currency));
+  return b;
+}
+
+static void open_table(tl_ldg_builder *b, tl_tableid t, const char *file) {
+  /* Each table at most once, in the order payees, fx, deals, splits, quotas. */
+  assert(t < TL_TB_COUNT && feed_rank[t] > b->last_rank);
+  end_table(b);
+  b->cur = (int)t;
+  b->last_rank = feed_rank[t];
+  b->l->t[t].file = tl_strdup(file);
+  b->l->t[t].loaded = true;
+  b->skip_rows = false;
+  b->nhdr = 0;
+  int n = b->spec[t]->ncols;
+  b->chdr = tl_realloc(b->chdr, (size_t)n * sizeof *b->chdr);
+  b->state = tl_realloc(b->state, (size_t)n * sizeof *b->state);
+  for (int c = 0; c < n; c++) b->chdr[c] = -1;
+}
+
+static void no_header(tl_ldg_builder *b) {
+  tl_loc loc = { b->l->t[b->cur].file, 0, 0, 0, 0 };
+  tl_diag(b->d, TL_SEV_ERROR, loc, "data-schema", "no header row");
+  b->skip_rows = true;
+  b->broken[b->cur] = true;
+}
+
+static void read_header(tl_ldg_builder *b, const tl_ldg_cell *hdr, size_t n) {
+  int t = b->cur;
+  const tl_tablespec *s = b->spec[t];
+  b->nhdr = n;
+  b->hcol.n = 0;
+  for (size_t i = 0; i < n; i++) {
+    int c = -1;
+    for (int k = 0; k < s->ncols && c < 0 && !hdr[i].null; k++)
+      if (strlen(s->cols[k].name) == hdr[i].len && memcmp(s->cols[k].name, hdr[i].p, hdr[i].len) == 0)
+        c = k;
+    if (c >= 0 && b->chdr[c] >= 0) {
+      err(b, t, at_cell(&hdr[i]), "data-schema", "duplicate column \"%s\"", s->cols[c].name);
+      c = -1;
+    } else if (c >= 0) {
+      b->chdr[c] = (int)i;
+    }
+    tl_vec_push(b->hcol, c);
+  }
+  pos start = { n ? hdr[0].line : 1, 1 };
+  for (int c = 0; c < s->ncols; c++) {
+    if (b->chdr[c] >= 0 || s->cols[c].optional) continue;
+    b->broken[t] = true;
+    size_t i = 0, len = strlen(s->cols[c].name);
+    while (i < n && !(hdr[i].len == len && strncasecmp(hdr[i].p, s->cols[c].name, len) == 0)) i++;
+    if (i < n) {
+      qbuf q;
+      err(b, t, start, "data-schema",
+          "missing required column \"%s\" (found \"%s\": column names are case-sensitive)",
+          s->cols[c].name, qcell(&q, &hdr[i]));
+    } else {
+      err(b, t, start, "data-schema", "missing required column \"%s\"", s->cols[c].name);
+    }
+  }
+}
+
+void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr, size_t n) {
+  open_table(b, t, file);
+  if (n == 0) no_header(b);
+  else read_header(b, hdr, n);
+}
+
+void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size_t n) {
+  assert(b->cur >= 0);
+  if (b->skip_rows) return;
+  int t = b->cur;
+  tl_table *tb = &b->l->t[t];
+  if (n != b->nhdr) {
+    pos at = { line, 1 };
+    err(b, t, at, "data-schema", "row has %zu field%s, the header has %zu", n, n == 1 ? "" : "s",
+        b->nhdr);
+    return;
+  }
+  if (tb->nrows == b->cap[t]) grow_table(b, t);
+  uint32_t r = tb->nrows++;
+  tb->line[r] = line;
+  b->cells = cells;
+  for (int c = 0; c < tb->ncols; c++) {
+    if (b->chdr[c] >= 0) {
+      b->state[c] = cell(b, c, r, &cells[b->chdr[c]]);
+    } else {
+      set_null(b, tb, c, r);
+      b->state[c] = tb->cols[c].optional ? CELL_NULL : CELL_BAD;
+    }
+  }
+  switch (t) {
+  case TL_TB_FX: fx_row(b, r); break;
+  case TL_TB_DEALS: deal_row(b, r); break;
+  case TL_TB_SPLITS: split_row(b, r); break;
+  case TL_TB_QUOTAS: quota_row(b, r); break;
+  default: break;
+  }
+  b->cells = NULL;
+}
+
+void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data, size_t len) {
+  tl_csv *c = tl_csv_new(data, len);
+  tl_csv_row row;
+  tl_csv_status st;
+  bool header = false;
+  open_table(b, t, file);
+  while ((st = tl_csv_next(c, &row)) != TL_CSV_END) {
+    if (st == TL_CSV_ERROR) {
+      uint32_t line, col;
+      const char *msg = tl_csv_error(c, &line, &col);
+      tl_loc loc = { file, (int)line, (int)col, 0, 0 };
+      tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
+      if (!header) {
+        /* Without its header no row of the file can be read. */
+        header = b->skip_rows = b->broken[t] = true;
+      }
+      continue;
+    }
+    b->csvcells.n = 0;
+    for (uint32_t i = 0; i < row.n; i++) {
+      const tl_csv_field *f = &row.f[i];
+      tl_ldg_cell x = { f->p, f->len, f->line, f->col, false };
+      tl_vec_push(b->csvcells, x);
+    }
+    if (header) {
+      tl_ldg_row(b, row.line, b->csvcells.v, b->csvcells.n);
+    } else {
+      header = true;
+      read_header(b, b->csvcells.v, b->csvcells.n);
+    }
+  }
+  if (!header) no_header(b);
+  tl_csv_free(c);
+}
+
+/* ---- finishing ----------------------------------------------------------- */
+
+static void free_builder(tl_ldg_builder *b) {
+  for (int t = 0; t < TL_TB_COUNT; t++) tl_vec_free(b->key[t]);
+  tl_vec_free(b->hcol);
+  tl_vec_free(b->csvcells);
+  tl_vec_free(b->fwd);
+  tl_vec_free(b->fx);
+  tl_vec_free(b->fxpos);
+  tl_vec_free(b->split);
+  tl_free(b->chdr);
+  tl_free(b->state);
+  tl_free(b->quota_line);
+  tl_free(b);
+}
+
+tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
+  tl_ledger *l = b->l;
+  uint32_t ndeals = l->t[TL_TB_DEALS].nrows;
+  end_table(b);
+  if (!l->amount_plan) l->amount_plan = tl_alloc(sizeof(tl_dec));
+  if (!l->split_first) {
+    l->split_first = tl_calloc((size_t)ndeals + 1, sizeof *l->split_first);
+    l->split_count = tl_calloc((size_t)ndeals + 1, sizeof *l->split_count);
+  }
+  bool ok = tl_diag_errors(b->d) == b->errors_before;
+  free_builder(b);
+  if (ok) return l;
+  tl_ldg_free(l);
+  return NULL;
+}
+
+void tl_ldg_free(tl_ledger *l) {
+  if (!l) return;
+  for (int t = 0; t < TL_TB_COUNT; t++) {
+    tl_table *tb = &l->t[t];
+    for (int c = 0; c < tb->ncols; c++) {
+      tl_free(tb->cols[c].name);
+      tl_free(col_data(&tb->cols[c]));
+      tl_free(tb->cols[c].isnull);
+    }
+    tl_free(tb->cols);
+    tl_free(tb->name);
+    tl_free(tb->file);
+    tl_free(tb->line);
+  }
+  tl_strtab_free(l->strs);
+  tl_free(l->amount_plan);
+  tl_free(l->split_first);
+  tl_free(l->split_count);
+  tl_free(l);
+}

@@ -1,0 +1,157 @@
+/*
+** ledger.h: the input tables of a run, schema-checked and columnar.
+**
+** A ledger holds the five tables of language.md (payees, deals, splits, fx,
+** quotas).  The plan supplies the schemas of payees and deals; splits, fx and
+** quotas have fixed schemas (tl_ldg_fixed_spec).  Every source (CSV files,
+** SQLite tables, inline rows in a plan's test block) feeds rows of text cells
+** through the same builder, so every source gets the same checks and the same
+** messages.
+**
+** Ownership: the ledger owns every array and string in it.  Text is interned
+** in ledger->strs; a text cell is its string id.  A payee cell is the row index
+** of that payee in the payees table (-1 when empty); the deal column of splits
+** is a deal row index.
+**
+** Invariants once tl_ldg_finish returned true:
+**   - every required column exists and every non-optional cell is present;
+**   - key columns hold no duplicates; every payee and deal reference resolves;
+**   - fx rates are positive; split shares of each deal sum to exactly 1;
+**   - amount_plan[i] is deals.amount of row i in the plan currency, converted
+**     at the fx rate in force on its close date, for every deal closed in the
+**     plan year (other deals: the unconverted amount);
+**   - splits are ordered by (deal row, payee id) and split_first/split_count
+**     index them by deal row; tables keep their source row order.
+** On any error the builder reports through tl_diags and finish returns false;
+** callers must then produce no output.
+*/
+#ifndef TL_RUNTIME_LEDGER_H
+#define TL_RUNTIME_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lang/diag.h"
+#include "date.h"
+#include "decimal.h"
+
+/* ---- interned strings ---------------------------------------------------- */
+typedef struct tl_strtab tl_strtab;
+tl_strtab *tl_strtab_new(void);
+void tl_strtab_free(tl_strtab *t);
+uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n);
+/* Id of s if already interned, else UINT32_MAX. */
+uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n);
+const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len);   /* NUL-terminated */
+
+/* ---- schemas ------------------------------------------------------------- */
+typedef enum tl_coltype {
+  TL_COL_TEXT, TL_COL_MONEY, TL_COL_NUMBER, TL_COL_PERCENT, TL_COL_DATE, TL_COL_BOOL,
+  TL_COL_PAYEE, TL_COL_DEAL
+} tl_coltype;
+
+const char *tl_coltype_name(tl_coltype t);   /* "text", "money", ... */
+
+typedef struct tl_colspec {
+  const char *name;
+  tl_coltype type;
+  bool optional;
+  bool key;
+} tl_colspec;
+
+typedef struct tl_tablespec {
+  const char *name;     /* "payees", "deals", ... */
+  int ncols;
+  const tl_colspec *cols;
+} tl_tablespec;
+
+typedef enum tl_tableid { TL_TB_PAYEES, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_FX, TL_TB_QUOTAS, TL_TB_COUNT } tl_tableid;
+
+extern const char *const tl_table_names[TL_TB_COUNT];   /* "payees", ... */
+/* Fixed schemas for splits, fx and quotas (NULL for payees and deals). */
+const tl_tablespec *tl_ldg_fixed_spec(tl_tableid t);
+
+/* ---- tables -------------------------------------------------------------- */
+typedef struct tl_column {
+  char *name;
+  tl_coltype type;
+  bool optional;
+  union {
+    tl_dec *dec;        /* money, number, percent (12.5% stored as 0.125) */
+    tl_date *date;      /* TL_DATE_NONE when empty */
+    uint32_t *str;      /* text: string id */
+    int32_t *ref;       /* payee, deal: row index, -1 when empty */
+    uint8_t *b;         /* bool: 0/1 */
+  } v;
+  uint8_t *isnull;      /* NULL when no cell of the column is empty */
+} tl_column;
+
+typedef struct tl_table {
+  char *name;
+  char *file;           /* as given to the builder, for messages */
+  bool loaded;          /* false: table absent (optional tables) */
+  uint32_t nrows;
+  int ncols;            /* the spec's columns, in spec order */
+  tl_column *cols;
+  uint32_t *line;       /* source line (CSV) or rowid (SQLite) of each row */
+} tl_table;
+
+typedef struct tl_ledger {
+  tl_strtab *strs;
+  tl_table t[TL_TB_COUNT];
+  tl_dec *amount_plan;        /* per deal row, see invariants */
+  uint32_t *split_first;      /* per deal row: first index into splits */
+  uint32_t *split_count;      /* per deal row: number of split rows (0: none) */
+} tl_ledger;
+
+/* Column index in a table by name, or -1. */
+int tl_ldg_col(const tl_table *t, const char *name);
+static inline bool tl_col_null(const tl_column *c, uint32_t row) { return c->isnull && c->isnull[row]; }
+
+/* ---- building ------------------------------------------------------------ */
+typedef struct tl_ldg_opts {
+  const tl_tablespec *payees;   /* the plan's declared schemas */
+  const tl_tablespec *deals;
+  const char *currency;         /* plan currency, e.g. "USD" */
+  const tl_cal *cal;            /* plan year: fx checks, quota period names */
+  int max_errors;               /* stop storing after this many (0: 100) */
+} tl_ldg_opts;
+
+/* One cell as read from a source: text plus where it came from. */
+typedef struct tl_ldg_cell {
+  const char *p;
+  size_t len;
+  uint32_t line, col;
+  bool null;                    /* SQL NULL; an empty CSV field is len 0, not null */
+} tl_ldg_cell;
+
+/* The builder takes tables in the order payees, fx, deals, splits, quotas:
+** payees first so references resolve as rows are read, and fx before deals so
+** each deal is converted, and a missing rate reported at its cell, while the
+** deal row is read.  Any table may be skipped; feeding one out of order, or
+** twice, is a programming error (assert).  The plan's schemas must declare
+** payees.id (text key) and deals.id (text key), owner (payee), closed (date)
+** and amount (money); deals.currency, when declared, is text. */
+typedef struct tl_ldg_builder tl_ldg_builder;
+
+tl_ldg_builder *tl_ldg_begin(const tl_ldg_opts *opts, tl_diags *diags);
+/* Start table t from source file (name used in messages), with its header
+** cells.  Checks required columns; unknown columns are ignored. */
+void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr, size_t n);
+/* One data row of the current table; cell i belongs to header column i.
+** A row with the wrong number of cells is an error. */
+void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size_t n);
+/* Cross-table checks and derived arrays.  Returns the ledger, or NULL (after
+** reporting) when any error occurred; the builder is freed either way. */
+tl_ledger *tl_ldg_finish(tl_ldg_builder *b);
+
+/* Load every table present in directory dir: payees.csv and deals.csv are
+** required; splits.csv, fx.csv, quotas.csv are optional.  NULL on any error. */
+tl_ledger *tl_ldg_load_csv_dir(const char *dir, const tl_ldg_opts *opts, tl_diags *diags);
+/* Feed one CSV buffer as table t (used by the above and by fuzzing). */
+void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data, size_t len);
+
+void tl_ldg_free(tl_ledger *l);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+** output.c: payout rows to CSV, JSON and text tables; atomic files.
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime/arena.h"
+#include "runtime/output.h"
+
+bool tl_out_parse_format(const char *s, tl_out_format *f) {
+  if (strcmp(s, "csv") == 0) *f = TL_OUT_CSV;
+  else if (strcmp(s, "json") == 0) *f = TL_OUT_JSON;
+  else if (strcmp(s, "table") == 0) *f = TL_OUT_TABLE;
+  else return false;
+  return true;
+}
+
+static void csv_text(FILE *out, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) { fputs(s, out); return; }
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', out);
+    fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+static void json_text(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c < 0x20) fprintf(out, "\\u%04x", c);
+    else fputc(c, out);
+  }
+  fputc('"', out);
+}
+
+int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl_out_format f,
+                 FILE *out) {
+  int places = tl_dec_places(p->unit);
+  const uint32_t *ids = l->t[TL_TB_PAYEES].cols[0].v.str;
+  char amt[80];
+  if (f == TL_OUT_CSV) {
+    fputs("payee,period,line,amount\n", out);
+    for (size_t i = 0; i < r->nrows; i++) {
+      const tl_row *row = &r->rows[i];
+      csv_text(out, tl_str_get(l->strs, ids[row->payee], NULL));
+      fprintf(out, ",%s,", p->cal.name[row->period]);
+      csv_text(out, tl_eng_line_name(p, row->line));
+      tl_dec_format(row->amount, places, false, amt, sizeof amt);
+      fprintf(out, ",%s\n", amt);
+    }
+  } else if (f == TL_OUT_JSON) {
+    fputs("[", out);
+    for (size_t i = 0; i < r->nrows; i++) {
+      const tl_row *row = &r->rows[i];
+      fputs(i ? ",\n {\"payee\":" : "\n {\"payee\":", out);
+      json_text(out, tl_str_get(l->strs, ids[row->payee], NULL));
+      fprintf(out, ",\"period\":\"%s\",\"line\":", p->cal.name[row->period]);
+      json_text(out, tl_eng_line_name(p, row->line));
+      tl_dec_format(row->amount, places, false, amt, sizeof amt);
+      fprintf(out, ",\"amount\":\"%s\"}", amt);
+    }
+    fputs(r->nrows ? "\n]\n" : "]\n", out);
+  } else {
+    /* one row per payee and period, one column per line */
+    int lines = r->lines_per_period;
+    size_t wpayee = 5, wperiod = 6;
+    size_t *w = calloc((size_t)lines, sizeof *w);
+    if (!w) return -1;
+    for (int j = 0; j < lines; j++) w[j] = strlen(tl_eng_line_name(p, j < lines - 3 ? j : -(j - (lines - 3)) - 1));
+    for (size_t i = 0; i < r->nrows; i++) {
+      const tl_row *row = &r->rows[i];
+      size_t n = strlen(tl_str_get(l->strs, ids[row->payee], NULL));
+      if (n > wpayee) wpayee = n;
+      n = tl_dec_format(row->amount, places, true, amt, sizeof amt);
+      if (n > w[i % (size_t)lines]) w[i % (size_t)lines] = n;
+    }
+    fprintf(out, "%-*s  %-*s", (int)wpayee, "payee", (int)wperiod, "period");
+    for (int j = 0; j < lines; j++)
+      fprintf(out, "  %*s", (int)w[j], tl_eng_line_name(p, j < lines - 3 ? j : -(j - (lines - 3)) - 1));
+    fputc('\n', out);
+    for (size_t i = 0; i < r->nrows; i += (size_t)lines) {
+      const tl_row *row = &r->rows[i];
+      fprintf(out, "%-*s  %-*s", (int)wpayee, tl_str_get(l->strs, ids[row->payee], NULL),
+              (int)wperiod, p->cal.name[row->period]);
+      for (int j = 0; j < lines; j++) {
+        tl_dec_format(r->rows[i + (size_t)j].amount, places, true, amt, sizeof amt);
+        fprintf(out, "  %*s", (int)w[j], amt);
+      }
+      fputc('\n', out);
+    }
+    free(w);
+  }
+  return ferror(out) ? -1 : 0;
+}
+
+int tl_out_atomic(const char *path, tl_out_writer writer, void *ctx, const char **why) {
+  size_t n = strlen(path);
+  char *tmp = tl_alloc(n + 16);
+  const char *slash = strrchr(path, '/');
+  size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+  snprintf(tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    *why = strerror(errno);
+    tl_free(tmp);
+    return -1;
+  }
+  FILE *f = fdopen(fd, "w");
+  int rc = -1;
+  if (!f) {
+    *why = strerror(errno);
+    close(fd);
+  } else {
+    rc = writer(f, ctx);
+    if (rc == 0 && (fflush(f) != 0 || fsync(fd) != 0)) rc = -1;
+    if (rc != 0) *why = errno ? strerror(errno) : "write failed";
+    if (fclose(f) != 0 && rc == 0) { rc = -1; *why = strerror(errno); }
+    if (rc == 0 && rename(tmp, path) != 0) { rc = -1; *why = strerror(errno); }
+  }
+  if (rc != 0) unlink(tmp);
+  tl_free(tmp);
+  return rc;
+}

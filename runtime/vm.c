@@ -1,0 +1,399 @@
+/*
+** vm.c: the interpreter loop.
+**
+** Instructions are documented in opcodes.def and implemented here, each under
+** its own label.  Under GCC and clang dispatch is a computed goto (one
+** indirect jump per instruction, predicted per opcode); elsewhere a switch.
+** Nothing here allocates per instruction: the stack is allocated once per VM.
+** Errors leave through one exit (fail), which records the message and the
+** span of the failing instruction.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/arena.h"
+#include "runtime/vm.h"
+#include "stdlib/builtins.h"
+
+#define STACK_SIZE 4096
+#define DEFAULT_STEP_LIMIT 100000000ULL
+#define MAX_DEPTH 64
+
+void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg) {
+  memset(vm, 0, sizeof *vm);
+  vm->prog = prog;
+  vm->ldg = ldg;
+  vm->stack = tl_calloc(STACK_SIZE, sizeof *vm->stack);
+  vm->sp = vm->stack;
+  vm->sp_limit = vm->stack + STACK_SIZE;
+  vm->step_limit = DEFAULT_STEP_LIMIT;
+  vm->consts = tl_calloc(prog->nconsts ? prog->nconsts : 1, sizeof *vm->consts);
+  for (uint32_t i = 0; i < prog->nconsts; i++) {
+    vm->consts[i] = prog->consts[i].v;
+    if (prog->consts[i].text) {
+      /* a literal no cell holds can never compare equal to one */
+      uint32_t id = ldg ? tl_str_find(ldg->strs, prog->consts[i].text, strlen(prog->consts[i].text))
+                        : UINT32_MAX;
+      vm->consts[i] = tl_v_int(TL_V_STR, 0);
+      vm->consts[i].u.s = id;
+    }
+  }
+  uint32_t nm = prog->nmeasures * (uint32_t)prog->cal.n;
+  vm->memo = tl_calloc(nm ? nm : 1, sizeof *vm->memo);
+  vm->memo_ok = tl_calloc(nm ? nm : 1, 1);
+  vm->payee = vm->deal = -1;
+}
+
+void tl_vm_free(tl_vm *vm) {
+  tl_free(vm->stack);
+  tl_free(vm->consts);
+  tl_free(vm->memo);
+  tl_free(vm->memo_ok);
+}
+
+void tl_vm_forget(tl_vm *vm) {
+  memset(vm->memo_ok, 0, vm->prog->nmeasures * (size_t)vm->prog->cal.n);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row) {
+  if (row < 0) return tl_v_null();
+  const tl_column *c = &t->cols[col];
+  if (tl_col_null(c, (uint32_t)row)) return tl_v_null();
+  switch (c->type) {
+    case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return tl_v_dec(c->v.dec[row]);
+    case TL_COL_DATE:
+      return c->v.date[row] == TL_DATE_NONE ? tl_v_null() : tl_v_int(TL_V_DATE, c->v.date[row]);
+    case TL_COL_BOOL: return tl_v_bool(c->v.b[row]);
+    case TL_COL_PAYEE: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_PAYEE, c->v.ref[row]);
+    case TL_COL_DEAL: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_DEAL, c->v.ref[row]);
+    case TL_COL_TEXT: {
+      tl_value v = tl_v_int(TL_V_STR, 0);
+      v.u.s = c->v.str[row];
+      return v;
+    }
+  }
+  (void)vm;
+  return tl_v_null();
+}
+
+/* String id of a value that names something: text, or a payee's/deal's id. */
+static uint32_t name_id(const tl_vm *vm, const tl_value *v) {
+  if (v->kind == TL_V_STR) return v->u.s;
+  const tl_table *t = &vm->ldg->t[v->kind == TL_V_PAYEE ? TL_TB_PAYEES : TL_TB_DEALS];
+  return t->cols[0].v.str[v->u.i];
+}
+
+/* Three-way comparison of two non-empty values of compatible kinds. */
+static int compare(const tl_vm *vm, const tl_value *a, const tl_value *b) {
+  if (a->kind == TL_V_DEC) return tl_dec_cmp(a->u.d, b->u.d);
+  if (a->kind == b->kind && a->kind != TL_V_STR) return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+  uint32_t x = name_id(vm, a), y = name_id(vm, b);
+  if (x == y) return 0;
+  if (x == UINT32_MAX) return 1;
+  if (y == UINT32_MAX) return -1;
+  return strcmp(tl_str_get(vm->ldg->strs, x, NULL), tl_str_get(vm->ldg->strs, y, NULL));
+}
+
+static bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
+  if (a->kind == TL_V_NULL || b->kind == TL_V_NULL) return false;
+  if (a->kind == TL_V_DEC) return tl_dec_cmp(a->u.d, b->u.d) == 0;
+  if (a->kind == b->kind && a->kind != TL_V_STR) return a->u.i == b->u.i;
+  uint32_t x = name_id(vm, a), y = name_id(vm, b);
+  return x == y && x != UINT32_MAX;
+}
+
+/* Payout of a tier table for x (and quota q when the bounds are fractions). */
+static tl_dec_status tier(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *out) {
+  tl_dec_status rc = TL_DEC_OK;
+  tl_dec acc = tl_dec_zero();
+  tl_dec b[2];
+  if (t->kind == 2) {   /* curve: piecewise linear, 0 below the first point, flat after */
+    if (tl_dec_cmp(x, t->bound[0]) < 0) { *out = acc; return rc; }
+    for (uint32_t i = 0; i + 1 < t->n; i++) {
+      if (tl_dec_cmp(x, t->bound[i + 1]) >= 0) continue;
+      tl_dec dx, df, dn, part;
+      if ((rc = tl_dec_sub(x, t->bound[i], &dx)) || (rc = tl_dec_sub(t->rate[i + 1], t->rate[i], &df)) ||
+          (rc = tl_dec_sub(t->bound[i + 1], t->bound[i], &dn)) || (rc = tl_dec_mul(dx, df, &part)) ||
+          (rc = tl_dec_div(part, dn, &part)))
+        return rc;
+      return tl_dec_add(t->rate[i], part, out);
+    }
+    *out = t->rate[t->n - 1];
+    return rc;
+  }
+  if (t->kind == 1) {   /* retro: the whole of x at the highest tier reached */
+    tl_dec rate = tl_dec_zero();
+    for (uint32_t i = 0; i < t->n; i++) {
+      if (t->over) { if ((rc = tl_dec_mul(t->bound[i], q, &b[0]))) return rc; }
+      else b[0] = t->bound[i];
+      int c = tl_dec_cmp(x, b[0]);
+      if (c > 0 || (c == 0 && !t->exclusive)) rate = t->rate[i];
+      else break;
+    }
+    return tl_dec_mul(x, rate, out);
+  }
+  /* marginal: each band [b_i, b_i+1) of x at its own rate */
+  for (uint32_t i = 0; i < t->n; i++) {
+    if (t->over) {
+      if ((rc = tl_dec_mul(t->bound[i], q, &b[0]))) return rc;
+      if (i + 1 < t->n && (rc = tl_dec_mul(t->bound[i + 1], q, &b[1]))) return rc;
+    } else {
+      b[0] = t->bound[i];
+      if (i + 1 < t->n) b[1] = t->bound[i + 1];
+    }
+    if (tl_dec_cmp(x, b[0]) <= 0) break;
+    tl_dec top = (i + 1 < t->n) ? tl_dec_min(x, b[1]) : x, width, part;
+    if ((rc = tl_dec_sub(top, b[0], &width)) || (rc = tl_dec_mul(width, t->rate[i], &part)) ||
+        (rc = tl_dec_add(acc, part, &acc)))
+      return rc;
+  }
+  *out = acc;
+  return rc;
+}
+
+static tl_vm_status fail(tl_vm *vm, const tl_chunk *ch, const tl_instr *ip, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static tl_vm_status fail(tl_vm *vm, const tl_chunk *ch, const tl_instr *ip, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(vm->err.message, sizeof vm->err.message, fmt, ap);
+  va_end(ap);
+  vm->err.span = ch->spans[ip - ch->code];
+  vm->err.what = ch->what;
+  return TL_VM_ERROR;
+}
+
+static const char *dec_error(tl_dec_status rc) {
+  return rc == TL_DEC_DIVZERO ? "division by zero" : rc == TL_DEC_OVERFLOW ? "arithmetic overflow"
+                                                                           : tl_dec_status_str(rc);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static tl_vm_status run(tl_vm *vm, int32_t ci, tl_value *out);
+
+static tl_vm_status run_measure(tl_vm *vm, uint32_t m, tl_value *out) {
+  size_t at = (size_t)m * (size_t)vm->prog->cal.n + (size_t)vm->period;
+  if (vm->memo_ok[at]) { *out = vm->memo[at]; return TL_VM_OK; }
+  tl_vm_status st = run(vm, vm->prog->measures[m].body, out);
+  if (st == TL_VM_OK) { vm->memo[at] = *out; vm->memo_ok[at] = 1; }
+  return st;
+}
+
+static tl_vm_status run(tl_vm *vm, int32_t ci, tl_value *out) {
+  const tl_chunk *ch = &vm->prog->chunks[ci];
+  const tl_instr *ip = ch->code;
+  tl_value *base = vm->sp, *sp = vm->sp;
+  tl_dec_status rc;
+  tl_instr in;
+  if (sp + ch->max_stack + 1 > vm->sp_limit || vm->depth >= MAX_DEPTH)
+    return fail(vm, ch, ip, "expression nested too deeply");
+  vm->depth++;
+
+#if defined(__GNUC__)
+  static void *const labels[] = {
+#define OP(name, operand, pops, pushes, doc) &&L_##name,
+#include "opcodes.def"
+#undef OP
+  };
+#define CASE(name) L_##name:
+#define NEXT() do { \
+    if (++vm->steps > vm->step_limit) { goto budget; } \
+    in = *ip++; \
+    goto *labels[TL_INSTR_OP(in)]; \
+  } while (0)
+  NEXT();
+#else
+#define CASE(name) case TL_OP_##name:
+#define NEXT() goto next
+next:
+  if (++vm->steps > vm->step_limit) goto budget;
+  in = *ip++;
+  switch (TL_INSTR_OP(in)) {
+#endif
+#define A TL_INSTR_A(in)
+#define ARITH(fn) do { \
+    if (sp[-1].kind == TL_V_NULL || sp[-2].kind == TL_V_NULL) { goto null; } \
+    if ((rc = fn(sp[-2].u.d, sp[-1].u.d, &sp[-2].u.d))) { goto arith; } \
+    sp--; \
+    NEXT(); \
+  } while (0)
+
+  CASE(CONST) *sp++ = vm->consts[A]; NEXT();
+  CASE(PCOL) {
+    int32_t row = vm->credit ? vm->credit->payee : vm->payee;
+    if (A == TL_OPERAND_MAX) *sp++ = tl_v_int(TL_V_PAYEE, row);
+    else *sp++ = column(vm, &vm->ldg->t[TL_TB_PAYEES], (int)A, row);
+    NEXT();
+  }
+  CASE(DCOL) {
+    int32_t row = vm->credit ? vm->credit->deal : vm->deal;
+    if (A == TL_DEALS_AMOUNT) *sp++ = tl_v_dec(vm->ldg->amount_plan[row]);
+    else *sp++ = column(vm, &vm->ldg->t[TL_TB_DEALS], (int)A, row);
+    NEXT();
+  }
+  CASE(CREDIT) {
+    const tl_credit_line *c = vm->credit;
+    switch ((tl_credit_field)A) {
+      case TL_CF_AMOUNT: *sp++ = tl_v_dec(c->amount); break;
+      case TL_CF_SHARE: *sp++ = tl_v_dec(c->share); break;
+      case TL_CF_DATE: *sp++ = tl_v_int(TL_V_DATE, c->date); break;
+      case TL_CF_PAYEE: *sp++ = tl_v_int(TL_V_PAYEE, c->payee); break;
+      case TL_CF_DEAL: *sp++ = tl_v_int(TL_V_DEAL, c->deal); break;
+      case TL_CF_DIRECT: *sp++ = tl_v_bool(c->direct); break;
+    }
+    NEXT();
+  }
+  CASE(AGG) *sp++ = tl_v_dec(vm->agg[A * (uint32_t)vm->prog->cal.n + (uint32_t)vm->period]); NEXT();
+  CASE(MEASURE) {
+    vm->sp = sp;
+    if (run_measure(vm, A, sp) != TL_VM_OK) goto nested;
+    sp++;
+    NEXT();
+  }
+  CASE(QUOTA) *sp++ = tl_v_dec(vm->quota[vm->period]); NEXT();
+  CASE(YTD) {
+    int saved = vm->period;
+    tl_dec acc = tl_dec_zero();
+    vm->sp = sp;
+    for (int j = 0; j <= saved; j++) {
+      tl_value v;
+      vm->period = j;
+      if (run(vm, (int32_t)A, &v) != TL_VM_OK) { vm->period = saved; goto nested; }
+      if ((rc = tl_dec_add(acc, v.u.d, &acc))) { vm->period = saved; goto arith; }
+    }
+    vm->period = saved;
+    *sp++ = tl_v_dec(acc);
+    NEXT();
+  }
+  CASE(ADD) ARITH(tl_dec_add);
+  CASE(SUB) ARITH(tl_dec_sub);
+  CASE(MUL) ARITH(tl_dec_mul);
+  CASE(DIV) ARITH(tl_dec_div);
+  CASE(RATIO) {
+    if (tl_dec_is_zero(sp[-1].u.d)) { sp--; sp[-1] = tl_v_dec(tl_dec_zero()); NEXT(); }
+    ARITH(tl_dec_div);
+  }
+  CASE(NEG) {
+    if (sp[-1].kind == TL_V_NULL) goto null;
+    if ((rc = tl_dec_neg(sp[-1].u.d, &sp[-1].u.d))) goto arith;
+    NEXT();
+  }
+  CASE(DATEADD) {
+    int64_t n;
+    if (sp[-1].kind == TL_V_NULL || sp[-2].kind == TL_V_NULL) goto null;
+    if (!tl_dec_to_int(sp[-1].u.d, &n) || n > 3650000 || n < -3650000) { rc = TL_DEC_OVERFLOW; goto arith; }
+    sp[-2].u.i += (int32_t)n;
+    sp--;
+    NEXT();
+  }
+  CASE(DATESUB) {
+    if (sp[-1].kind == TL_V_NULL || sp[-2].kind == TL_V_NULL) goto null;
+    sp[-2] = tl_v_dec(tl_dec_from_int((int64_t)sp[-2].u.i - sp[-1].u.i));
+    sp--;
+    NEXT();
+  }
+  CASE(EQ) sp[-2] = tl_v_bool(equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
+  CASE(NE) sp[-2] = tl_v_bool(!equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
+#define ORDER(test) do { bool r_ = sp[-2].kind != TL_V_NULL && sp[-1].kind != TL_V_NULL && \
+      compare(vm, &sp[-2], &sp[-1]) test 0; sp[-2] = tl_v_bool(r_); sp--; NEXT(); } while (0)
+  CASE(LT) ORDER(<);
+  CASE(LE) ORDER(<=);
+  CASE(GT) ORDER(>);
+  CASE(GE) ORDER(>=);
+  CASE(NOT) sp[-1].u.i = !sp[-1].u.i; NEXT();
+  CASE(JUMPF) {
+    sp--;
+    if (!sp->u.i) ip += A;
+    NEXT();
+  }
+  CASE(JUMPFK) {
+    if (!sp[-1].u.i) ip += A;
+    else sp--;
+    NEXT();
+  }
+  CASE(JUMPTK) {
+    if (sp[-1].u.i) ip += A;
+    else sp--;
+    NEXT();
+  }
+  CASE(JUMP) ip += A; NEXT();
+  CASE(RANGE) {
+    bool r = sp[-3].kind != TL_V_NULL && sp[-2].kind != TL_V_NULL && sp[-1].kind != TL_V_NULL &&
+             compare(vm, &sp[-3], &sp[-2]) >= 0 && compare(vm, &sp[-3], &sp[-1]) <= 0;
+    sp -= 2;
+    sp[-1] = tl_v_bool(r);
+    NEXT();
+  }
+  CASE(INPERIOD) {
+    bool r = sp[-1].kind != TL_V_NULL && tl_cal_period_of(&vm->prog->cal, sp[-1].u.i) == (int)A;
+    sp[-1] = tl_v_bool(r);
+    NEXT();
+  }
+  CASE(INLIST) {
+    bool r = false;
+    tl_value *x = sp - A - 1;
+    for (uint32_t i = 0; i < A; i++)
+      if (equal(vm, x, &x[1 + i])) r = true;
+    sp = x + 1;
+    *x = tl_v_bool(r);
+    NEXT();
+  }
+  CASE(TIER) {
+    const tl_tier_table *t = &vm->prog->tiers[A];
+    tl_dec q = tl_dec_zero();
+    if (t->over) q = (--sp)->u.d;
+    if ((rc = tier(t, sp[-1].u.d, q, &sp[-1].u.d))) goto arith;
+    NEXT();
+  }
+  CASE(CALL) {
+    int n = (int)(A >> 8), id = (int)(A & 0xff);
+    tl_value r;
+    if (id != TL_BI_default)
+      for (int i = 1; i <= n; i++)
+        if (sp[-i].kind == TL_V_NULL) goto null;
+    if ((rc = tl_builtin_call(id, sp - n, n, &r))) goto arith;
+    sp -= n;
+    *sp++ = r;
+    NEXT();
+  }
+  CASE(ISSET) sp[-1] = tl_v_bool(sp[-1].kind != TL_V_NULL); NEXT();
+  CASE(RET) {
+    *out = sp[-1];
+    vm->sp = base;
+    vm->depth--;
+    return TL_VM_OK;
+  }
+#if !defined(__GNUC__)
+    case TL_OP__COUNT: break;
+  }
+#endif
+
+arith:
+  vm->sp = base;
+  vm->depth--;
+  return fail(vm, ch, ip - 1, "%s", dec_error(rc));
+null:
+  vm->sp = base;
+  vm->depth--;
+  return fail(vm, ch, ip - 1, "an empty value in arithmetic (use default(x, 0) for optional columns)");
+budget:
+  vm->sp = base;
+  vm->depth--;
+  return fail(vm, ch, ip, "the step budget of %llu instructions is exhausted",
+              (unsigned long long)vm->step_limit);
+nested:
+  vm->sp = base;
+  vm->depth--;
+  return TL_VM_ERROR;
+}
+
+tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out) {
+  vm->steps = 0;
+  vm->sp = vm->stack;
+  vm->depth = 0;
+  return run(vm, chunk, out);
+}

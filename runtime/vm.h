@@ -1,0 +1,65 @@
+/*
+** vm.h: the bytecode interpreter.
+**
+** A tl_vm runs chunks of one program against one ledger.  It holds the value
+** stack (shared by nested runs: a measure evaluated inside a ytd inside a
+** component), the run-time constants (text literals interned into the
+** ledger's string table) and the evaluation context the engine sets before
+** each run: which payee, deal, credit line, period and as-of period.
+**
+** Period state: the engine supplies, per payee and as-of period, the
+** aggregate totals and quotas; the VM computes measures on demand and
+** remembers them until the engine moves to another payee or as-of period
+** (tl_vm_forget).  The VM stops at its first error and records it in vm->err
+** with the source span of the failing instruction.
+*/
+#ifndef TL_RUNTIME_VM_H
+#define TL_RUNTIME_VM_H
+
+#include "runtime/chunk.h"
+#include "runtime/ledger.h"
+#include "runtime/value.h"
+
+typedef struct tl_credit_line {
+  int32_t deal, payee;
+  tl_dec share, amount;     /* amount: plan currency, times share */
+  tl_date date;
+  bool direct;              /* false for a manager's rollup line */
+} tl_credit_line;
+
+typedef enum tl_vm_status { TL_VM_OK = 0, TL_VM_ERROR } tl_vm_status;
+
+typedef struct tl_vm_error {
+  char message[256];
+  tl_span32 span;
+  const char *what;         /* the chunk's description */
+} tl_vm_error;
+
+typedef struct tl_vm {
+  const tl_program *prog;
+  const tl_ledger *ldg;
+  tl_value *consts;
+  tl_value *stack, *sp_limit;
+  tl_value *sp;
+  uint64_t steps, step_limit;   /* per top-level run */
+
+  /* context */
+  int32_t payee, deal;
+  const tl_credit_line *credit;
+  int period, asof;
+  const tl_dec *agg;        /* [slot * cal.n + period] for the current as-of */
+  const tl_dec *quota;      /* [period] */
+  tl_value *memo;           /* [measure * cal.n + period] */
+  uint8_t *memo_ok;
+  int depth;
+
+  tl_vm_error err;
+} tl_vm;
+
+void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg);
+void tl_vm_free(tl_vm *vm);
+/* Forget remembered measures (new payee or as-of period). */
+void tl_vm_forget(tl_vm *vm);
+tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out);
+
+#endif
