@@ -322,28 +322,21 @@ value_text:
 %%
 
 /* Name a token the way a user reads it: keywords and operators quoted,
-** classes ("number", "name") bare. */
+** classes of tokens ("number", "name") and the end of file bare. */
 static const char *sym_text(yysymbol_kind_t k, char *buf, size_t cap) {
-  const char *n = yysymbol_name(k);
-  if (k == YYSYMBOL_YYEOF) return "end of file";
-  if (n[0] == '"') {
-    size_t len = strlen(n);
-    const char *inner = n + 1;
-    size_t il = len - 2;
-    bool word_class = false;
-    static const char *const classes[] = { "name", "string", "month", "quarter", "number", "percentage", "date" };
-    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
-      if (il == strlen(classes[i]) && memcmp(inner, classes[i], il) == 0) word_class = true;
-    if (word_class) snprintf(buf, cap, "%.*s", (int)il, inner);
-    else snprintf(buf, cap, "'%.*s'", (int)il, inner);
-    return buf;
+  switch (k) {
+    case YYSYMBOL_YYEOF: case YYSYMBOL_IDENT: case YYSYMBOL_STRING: case YYSYMBOL_MONTHLIT:
+    case YYSYMBOL_QUARTERLIT: case YYSYMBOL_NUMBER: case YYSYMBOL_PERCENT: case YYSYMBOL_DATE:
+      return yysymbol_name(k);
+    default:
+      if (yysymbol_name(k)[0] == '\'') return yysymbol_name(k);
+      snprintf(buf, cap, "'%s'", yysymbol_name(k));
+      return buf;
   }
-  if (n[0] == '\'') return n;
-  return n;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct tl_lexstate *st) {
-  enum { MAXEXP = 16 };
+  enum { MAXEXP = YYNTOKENS };
   yysymbol_kind_t exp[MAXEXP];
   int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
   yysymbol_kind_t tok = yypcontext_token(ctx);
