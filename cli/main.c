@@ -27,6 +27,7 @@ static const char usage_text[] =
   "\n"
   "commands:\n"
   "  check PLAN...              check plans: syntax, names, types, units, tier tables\n"
+  "                             (--format text|json|github chooses the diagnostics)\n"
   "  run PLAN --data DIR        compute payouts over the ledger in DIR\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
@@ -35,7 +36,7 @@ static const char usage_text[] =
   "                             splits.csv, fx.csv, quotas.csv\n"
   "  --out FILE                 write the payouts to FILE (whole or not at all)\n"
   "                             instead of standard output\n"
-  "  --format csv|json|table    output format (default csv)\n"
+  "  --format csv|json|table    payout format (default csv; table is for people)\n"
   "\n"
   "common options:\n"
   "  --diagnostics text|json|github   how errors are printed (default text)\n"
@@ -50,7 +51,7 @@ typedef struct opts {
   const char *cmd;
   const char *files[64];
   int nfiles;
-  const char *data, *out;
+  const char *data, *out, *format_name;
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
@@ -201,10 +202,8 @@ int main(int argc, char **argv) {
       i++;
       if (a[2] == 'd' && a[3] == 'a') o.data = val;
       else if (a[2] == 'o') o.out = val;
-      else if (a[2] == 'f') {
-        if (!tl_out_parse_format(val, &o.format))
-          return usage_error("unknown format '%s' (use csv, json or table)", val);
-      } else if (a[2] == 'd') {
+      else if (a[2] == 'f') o.format_name = val;
+      else if (a[2] == 'd') {
         if (strcmp(val, "text") == 0) o.diag_format = TL_DIAG_TEXT;
         else if (strcmp(val, "json") == 0) o.diag_format = TL_DIAG_JSON;
         else if (strcmp(val, "github") == 0) o.diag_format = TL_DIAG_GITHUB;
@@ -231,6 +230,15 @@ int main(int argc, char **argv) {
   if (strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "run") == 0 || strcmp(o.cmd, "disasm") == 0) {
     if (o.nfiles == 0) return usage_error("%s needs a plan file", o.cmd);
     if (o.cmd[0] != 'c' && o.nfiles > 1) return usage_error("%s takes one plan file", o.cmd);
+  }
+  if (o.format_name && strcmp(o.cmd, "check") == 0) {
+    /* check prints only diagnostics, so --format chooses their format */
+    if (strcmp(o.format_name, "text") == 0) o.diag_format = TL_DIAG_TEXT;
+    else if (strcmp(o.format_name, "json") == 0) o.diag_format = TL_DIAG_JSON;
+    else if (strcmp(o.format_name, "github") == 0) o.diag_format = TL_DIAG_GITHUB;
+    else return usage_error("unknown format '%s' for check (use text, json or github)", o.format_name);
+  } else if (o.format_name && !tl_out_parse_format(o.format_name, &o.format)) {
+    return usage_error("unknown format '%s' (use csv, json or table)", o.format_name);
   }
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);

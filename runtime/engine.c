@@ -42,6 +42,7 @@ typedef struct engine {
   int32_t *rows_of;             /* eligible index -> payee row */
   uint32_t nelig;
   tl_dec *base;                 /* [elig][agg][period] */
+  tl_dec *qtab;                 /* [payee row][period] from quotas.csv, or NULL */
   TL_VEC(removal) rem;          /* recalculating clawbacks: lines taken out as of r */
   TL_VEC(removal) rev;          /* reversing clawbacks: lines whose payouts are taken back */
   bool failed;
@@ -106,7 +107,7 @@ static bool eligibility(engine *e) {
   named_row *byid = tl_alloc(e->nelig * sizeof *byid + 1);
   for (uint32_t j = 0; j < e->nelig; j++)
     byid[j] = (named_row){ tl_str_get(e->l->strs, ids[e->rows_of[j]], NULL), e->rows_of[j] };
-  qsort(byid, e->nelig, sizeof *byid, cmp_named);
+  if (e->nelig) qsort(byid, e->nelig, sizeof *byid, cmp_named);
   for (uint32_t j = 0; j < e->nelig; j++) e->rows_of[j] = byid[j].row;
   tl_free(byid);
   for (uint32_t j = 0; j < e->nelig; j++) e->elig[e->rows_of[j]] = (int32_t)j;
@@ -248,7 +249,6 @@ static bool round_to_unit(engine *e, tl_dec v, tl_dec *out, int32_t payee, int k
 
 static bool quotas(engine *e, payee_run *pr) {
   const tl_program *p = e->p;
-  const tl_ledger *l = e->l;
   for (int k = 0; k < e->n; k++) {
     tl_dec q = tl_dec_zero();
     if (p->quota >= 0) {
@@ -256,13 +256,8 @@ static bool quotas(engine *e, payee_run *pr) {
       e->vm.period = k;
       if (!eval(e, p->quota, &v, pr->row, k)) return false;
       q = v.u.d;
-    } else if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
-      const tl_table *t = &l->t[TL_TB_QUOTAS];
-      for (uint32_t i = 0; i < t->nrows; i++) {
-        size_t len;
-        const char *name = tl_str_get(l->strs, t->cols[1].v.str[i], &len);
-        if (t->cols[0].v.ref[i] == pr->row && tl_cal_find(&p->cal, name, len) == k) q = t->cols[2].v.dec[i];
-      }
+    } else if (e->qtab) {
+      q = e->qtab[(size_t)pr->row * (size_t)e->n + (size_t)k];
     }
     if (p->quota_prorated &&
         !dec_ok(e, tl_dec_muldiv_int(q, active_days(e, pr->row, k), tl_cal_days(&p->cal, k), &q),
@@ -460,8 +455,19 @@ tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
   size_t na = p->naggs, nc = p->ncomponents;
   e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
   if (!credit(&e)) goto done;
-  qsort(e.rem.v, e.rem.n, sizeof *e.rem.v, cmp_removal);
-  qsort(e.rev.v, e.rev.n, sizeof *e.rev.v, cmp_removal);
+  if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
+    /* one pass over quotas.csv; a missing (payee, period) row is a quota of 0 */
+    const tl_table *t = &l->t[TL_TB_QUOTAS];
+    e.qtab = tl_calloc((size_t)e.npay * (size_t)e.n + 1, sizeof *e.qtab);
+    for (uint32_t i = 0; i < t->nrows; i++) {
+      size_t len;
+      const char *name = tl_str_get(l->strs, t->cols[1].v.str[i], &len);
+      int k = tl_cal_find(&p->cal, name, len);
+      if (k >= 0) e.qtab[(size_t)t->cols[0].v.ref[i] * (size_t)e.n + (size_t)k] = t->cols[2].v.dec[i];
+    }
+  }
+  if (e.rem.n) qsort(e.rem.v, e.rem.n, sizeof *e.rem.v, cmp_removal);
+  if (e.rev.n) qsort(e.rev.v, e.rev.n, sizeof *e.rev.v, cmp_removal);
 
   res = tl_calloc(1, sizeof *res);
   res->lines_per_period = (int)nc + 3;
@@ -491,6 +497,7 @@ done:
   tl_free(pr.E);
   tl_free(pr.Eadj);
   tl_free(e.base);
+  tl_free(e.qtab);
   tl_free(e.elig);
   tl_free(e.rows_of);
   tl_vec_free(e.rem);

@@ -75,7 +75,9 @@ typedef struct pos { uint32_t line, col; } pos;
 /* A payee reference inside payees, resolved once the whole roster is read. */
 typedef struct fwdref { uint32_t row, str; int col; pos at; } fwdref;
 
-typedef struct fxkey { uint32_t cur; tl_date from; uint32_t row; } fxkey;
+/* A rate whose own cell was bad stays findable, so its deals are not also
+** reported as having no rate. */
+typedef struct fxkey { uint32_t cur; tl_date from; uint32_t row; bool bad; } fxkey;
 
 /* A check failed on a later row that names an earlier one; reported in row order. */
 typedef struct later { uint32_t row, first; int kind; tl_dec sum; } later;
@@ -448,8 +450,10 @@ static void fx_row(tl_ldg_builder *b, uint32_t r) {
         "column \"rate\": rate must be positive, not \"%s\"", qcell(&q, &b->cells[b->chdr[FX_RATE]]));
     b->state[FX_RATE] = CELL_BAD;
   }
-  if (b->state[FX_CURRENCY] == CELL_OK && b->state[FX_FROM] == CELL_OK && b->state[FX_RATE] == CELL_OK) {
-    fxkey k = { tb->cols[FX_CURRENCY].v.str[r], tb->cols[FX_FROM].v.date[r], r };
+  if (b->state[FX_CURRENCY] == CELL_OK && b->state[FX_FROM] == CELL_OK) {
+    fxkey k = {
+      tb->cols[FX_CURRENCY].v.str[r], tb->cols[FX_FROM].v.date[r], r, b->state[FX_RATE] != CELL_OK
+    };
     tl_vec_push(b->fx, k);
   }
 }
@@ -473,7 +477,7 @@ static void fx_end(tl_ldg_builder *b) {
   const tl_table *tb = &b->l->t[TL_TB_FX];
   TL_VEC(later) dup = { 0 };
   size_t n = 0;
-  qsort(b->fx.v, b->fx.n, sizeof *b->fx.v, cmp_fxkey);
+  if (b->fx.n) qsort(b->fx.v, b->fx.n, sizeof *b->fx.v, cmp_fxkey);
   for (size_t i = 0; i < b->fx.n; i++) {
     fxkey *k = &b->fx.v[i];
     if (n > 0 && b->fx.v[n - 1].cur == k->cur && b->fx.v[n - 1].from == k->from) {
@@ -484,7 +488,7 @@ static void fx_end(tl_ldg_builder *b) {
     b->fx.v[n++] = *k;
   }
   b->fx.n = n;
-  qsort(dup.v, dup.n, sizeof *dup.v, cmp_later);
+  if (dup.n) qsort(dup.v, dup.n, sizeof *dup.v, cmp_later);
   for (size_t i = 0; i < dup.n; i++) {
     qbuf q;
     char day[11];
@@ -497,7 +501,7 @@ static void fx_end(tl_ldg_builder *b) {
 }
 
 /* The rate for currency cur in force on day, or NULL. */
-static const tl_dec *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) {
+static const fxkey *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) {
   size_t lo = 0, hi = b->fx.n;
   while (lo < hi) {                   /* first key after (cur, day) */
     size_t mid = lo + (hi - lo) / 2;
@@ -505,8 +509,7 @@ static const tl_dec *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day)
     if (k->cur < cur || (k->cur == cur && k->from <= day)) lo = mid + 1;
     else hi = mid;
   }
-  if (lo == 0 || b->fx.v[lo - 1].cur != cur) return NULL;
-  return &b->l->t[TL_TB_FX].cols[FX_RATE].v.dec[b->fx.v[lo - 1].row];
+  return lo > 0 && b->fx.v[lo - 1].cur == cur ? &b->fx.v[lo - 1] : NULL;
 }
 
 static void deal_row(tl_ldg_builder *b, uint32_t r) {
@@ -520,7 +523,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   uint32_t cur = cols[b->d_currency].v.str[r];
   tl_date closed = cols[b->d_closed].v.date[r];
   if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return;
-  const tl_dec *rate = fx_rate(b, cur, closed);
+  const fxkey *rate = fx_rate(b, cur, closed);
   qbuf q, q2;
   if (!rate) {
     if (b->broken[TL_TB_FX]) return;
@@ -529,7 +532,8 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
     err(b, TL_TB_DEALS, at_col(b, b->d_currency, tb->line[r]), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
         qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
-  } else if (tl_dec_mul(amount, *rate, &l->amount_plan[r]) != TL_DEC_OK) {
+  } else if (!rate->bad && tl_dec_mul(amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[rate->row],
+                                       &l->amount_plan[r]) != TL_DEC_OK) {
     err(b, TL_TB_DEALS, at_col(b, b->d_amount, tb->line[r]), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
         qcell(&q, &b->cells[b->chdr[b->d_amount]]), b->o.currency);
@@ -690,7 +694,7 @@ static void splits_end(tl_ldg_builder *b) {
       tl_vec_push(bad, x);
     }
   }
-  qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
+  if (bad.n) qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
   const tl_column *ids = &l->t[TL_TB_DEALS].cols[b->keycol[TL_TB_DEALS]];
   const tl_column *pids = &l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]];
   for (size_t i = 0; i < bad.n; i++) {

@@ -1,0 +1,805 @@
+/*
+** test_ledger.c: interned strings, the ledger builder fed from in-memory CSV,
+** and the directory loader.  Diagnostics are compared as printed text.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "runtime/arena.h"
+#include "runtime/ledger.h"
+
+static const tl_colspec payee_cols[] = {
+  { "id", TL_COL_TEXT, false, true },
+  { "name", TL_COL_TEXT, true, false },
+  { "role", TL_COL_TEXT, false, false },
+  { "manager", TL_COL_PAYEE, true, false },
+  { "start", TL_COL_DATE, true, false },
+  { "end", TL_COL_DATE, true, false },
+  { "quota", TL_COL_MONEY, true, false },
+};
+static const tl_colspec deal_cols[] = {
+  { "id", TL_COL_TEXT, false, true },
+  { "owner", TL_COL_PAYEE, false, false },
+  { "closed", TL_COL_DATE, false, false },
+  { "amount", TL_COL_MONEY, false, false },
+  { "currency", TL_COL_TEXT, true, false },
+  { "product", TL_COL_TEXT, true, false },
+  { "cancelled", TL_COL_DATE, true, false },
+};
+/* Deals with a column of each remaining type. */
+static const tl_colspec typed_cols[] = {
+  { "id", TL_COL_TEXT, false, true },
+  { "owner", TL_COL_PAYEE, false, false },
+  { "closed", TL_COL_DATE, false, false },
+  { "amount", TL_COL_MONEY, false, false },
+  { "won", TL_COL_BOOL, true, false },
+  { "rate", TL_COL_PERCENT, true, false },
+  { "units", TL_COL_NUMBER, false, false },
+};
+static const tl_tablespec payees_spec = { "payees", 7, payee_cols };
+static const tl_tablespec deals_spec = { "deals", 7, deal_cols };
+static const tl_tablespec typed_spec = { "deals", 7, typed_cols };
+
+static const char roster[] =
+  "id,role,name\n"
+  "ann,AE,Ann\n"
+  "bob,AE,Bob\n"
+  "cy,AE,Cy\n"
+  "Zed,AE,Zed\n";
+
+typedef struct input {
+  const char *payees, *fx, *deals, *splits, *quotas;
+  const tl_tablespec *deals_spec;
+  int periods;                 /* per year: 12, 4 (when 0) or 1 */
+  int max_errors;
+} input;
+
+static tl_cal cal;
+static char *out;
+
+static tl_ledger *build(const input *in, tl_diags *d) {
+  tl_period_kind kind = in->periods == 12 ? TL_PERIOD_MONTH
+                      : in->periods == 1 ? TL_PERIOD_YEAR : TL_PERIOD_QUARTER;
+  tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), kind);
+  tl_ldg_opts o = {
+    &payees_spec, in->deals_spec ? in->deals_spec : &deals_spec, "USD", &cal, in->max_errors
+  };
+  tl_ldg_builder *b = tl_ldg_begin(&o, d);
+  const char *src[] = { in->payees, in->fx, in->deals, in->splits, in->quotas };
+  const tl_tableid ids[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS };
+  for (int i = 0; i < 5; i++) {
+    char file[32];
+    snprintf(file, sizeof file, "%s.csv", tl_table_names[ids[i]]);
+    if (src[i]) tl_ldg_feed_csv(b, ids[i], file, src[i], strlen(src[i]));
+  }
+  return tl_ldg_finish(b);
+}
+
+/* Build and return the printed diagnostics (kept in out, freed by teardown). */
+static const char *errors_of(const input *in) {
+  free(out);
+  tl_diags *d = tl_diags_new();
+  tl_ledger *l = build(in, d);
+  size_t len;
+  FILE *f = open_memstream(&out, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  fclose(f);
+  assert_null(l);
+  tl_diags_free(d);
+  return out;
+}
+
+static int teardown(void **state) {
+  free(out);
+  out = NULL;
+  return 0;
+}
+
+static tl_ledger *build_ok(const input *in) {
+  tl_diags *d = tl_diags_new();
+  tl_ledger *l = build(in, d);
+  if (tl_diag_count(d)) tl_diag_print(d, stderr, TL_DIAG_TEXT);
+  assert_int_equal(tl_diag_count(d), 0);
+  assert_non_null(l);
+  tl_diags_free(d);
+  return l;
+}
+
+static void assert_dec(tl_dec v, const char *want) {
+  char buf[64];
+  tl_dec_format(v, -1, false, buf, sizeof buf);
+  assert_string_equal(buf, want);
+}
+
+static const char *text(const tl_ledger *l, const tl_table *t, const char *col, uint32_t row) {
+  int c = tl_ldg_col(t, col);
+  assert_true(c >= 0);
+  return tl_str_get(l->strs, t->cols[c].v.str[row], NULL);
+}
+
+static tl_date ymd(int y, int m, int d) { return tl_date_from_ymd(y, m, d); }
+
+/* ---- strings and schemas ------------------------------------------------- */
+
+static void test_strtab(void **state) {
+  tl_strtab *t = tl_strtab_new();
+  size_t len;
+  assert_int_equal(tl_str_find(t, "", 0), 0);
+  assert_int_equal(tl_str_intern(t, "ann", 3), 1);
+  assert_int_equal(tl_str_intern(t, "bob", 3), 2);
+  assert_int_equal(tl_str_intern(t, "annex", 3), 1);
+  assert_int_equal(tl_str_intern(t, "a\0b", 3), 3);
+  assert_int_equal(tl_str_find(t, "cy", 2), UINT32_MAX);
+  assert_memory_equal(tl_str_get(t, 3, &len), "a\0b", 4);
+  assert_int_equal(len, 3);
+  assert_string_equal(tl_str_get(t, 1, NULL), "ann");
+  char buf[16];
+  for (int i = 0; i < 20000; i++) {
+    int n = snprintf(buf, sizeof buf, "s%d", i);
+    assert_int_equal(tl_str_intern(t, buf, (size_t)n), (uint32_t)i + 4);
+  }
+  for (int i = 0; i < 20000; i += 997) {
+    int n = snprintf(buf, sizeof buf, "s%d", i);
+    assert_int_equal(tl_str_find(t, buf, (size_t)n), (uint32_t)i + 4);
+    assert_string_equal(tl_str_get(t, (uint32_t)i + 4, NULL), buf);
+  }
+  assert_string_equal(tl_str_get(t, 2, NULL), "bob");
+  tl_strtab_free(t);
+}
+
+static void test_specs(void **state) {
+  assert_null(tl_ldg_fixed_spec(TL_TB_PAYEES));
+  assert_null(tl_ldg_fixed_spec(TL_TB_DEALS));
+  const tl_tablespec *s = tl_ldg_fixed_spec(TL_TB_SPLITS);
+  assert_string_equal(s->name, "splits");
+  assert_int_equal(s->ncols, 3);
+  assert_string_equal(s->cols[2].name, "share");
+  assert_int_equal(s->cols[2].type, TL_COL_PERCENT);
+  s = tl_ldg_fixed_spec(TL_TB_FX);
+  assert_string_equal(s->cols[1].name, "from");
+  assert_int_equal(s->cols[1].type, TL_COL_DATE);
+  s = tl_ldg_fixed_spec(TL_TB_QUOTAS);
+  assert_string_equal(s->cols[1].name, "period");
+  assert_int_equal(s->cols[0].type, TL_COL_PAYEE);
+  assert_string_equal(tl_coltype_name(TL_COL_MONEY), "money");
+  assert_string_equal(tl_coltype_name(TL_COL_DEAL), "deal");
+  assert_string_equal(tl_table_names[TL_TB_QUOTAS], "quotas");
+}
+
+/* ---- good ledgers -------------------------------------------------------- */
+
+static void test_good_ledger(void **state) {
+  input in = {
+    .payees = "\xEF\xBB\xBFid,extra,name,role,manager,start,quota\r\n"
+              "ann,x,Ann,AE,bo,2026-01-01,400000\r\n"
+              "bob,,\"Bob, Jr.\",AE,bo,,\r\n"
+              "bo,,Bo,Manager,,2025-06-30,0.5\r\n",
+    .deals = "id,owner,closed,amount,product,currency,cancelled\n"
+             "D1,ann,2026-02-01,120000,Core,,\n"
+             "D2,bob,2026-03-31,-50.25,,USD,2026-04-02\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *p = &l->t[TL_TB_PAYEES], *d = &l->t[TL_TB_DEALS];
+  assert_true(p->loaded);
+  assert_string_equal(p->name, "payees");
+  assert_string_equal(p->file, "payees.csv");
+  assert_int_equal(p->nrows, 3);
+  assert_int_equal(p->ncols, 7);
+  assert_int_equal(p->line[2], 4);
+  assert_string_equal(text(l, p, "id", 2), "bo");
+  assert_string_equal(text(l, p, "name", 1), "Bob, Jr.");
+  const tl_column *mgr = &p->cols[tl_ldg_col(p, "manager")];
+  assert_int_equal(mgr->type, TL_COL_PAYEE);
+  assert_int_equal(mgr->v.ref[0], 2);
+  assert_int_equal(mgr->v.ref[1], 2);
+  assert_int_equal(mgr->v.ref[2], -1);
+  assert_false(tl_col_null(mgr, 0));
+  assert_true(tl_col_null(mgr, 2));
+  const tl_column *start = &p->cols[tl_ldg_col(p, "start")];
+  assert_int_equal(start->v.date[0], ymd(2026, 1, 1));
+  assert_int_equal(start->v.date[1], TL_DATE_NONE);
+  assert_true(tl_col_null(start, 1));
+  assert_int_equal(start->v.date[2], ymd(2025, 6, 30));
+  const tl_column *end = &p->cols[tl_ldg_col(p, "end")];       /* absent from the file */
+  for (uint32_t i = 0; i < 3; i++) {
+    assert_true(tl_col_null(end, i));
+    assert_int_equal(end->v.date[i], TL_DATE_NONE);
+  }
+  const tl_column *quota = &p->cols[tl_ldg_col(p, "quota")];
+  assert_dec(quota->v.dec[0], "400000");
+  assert_true(tl_col_null(quota, 1));
+  assert_dec(quota->v.dec[2], "0.5");
+  assert_int_equal(tl_ldg_col(p, "extra"), -1);
+  assert_null(p->cols[tl_ldg_col(p, "id")].isnull);
+
+  assert_int_equal(d->nrows, 2);
+  assert_int_equal(d->cols[1].v.ref[0], 0);
+  assert_int_equal(d->cols[1].v.ref[1], 1);
+  assert_int_equal(d->cols[2].v.date[1], ymd(2026, 3, 31));
+  assert_dec(d->cols[3].v.dec[1], "-50.25");
+  assert_dec(l->amount_plan[0], "120000");
+  assert_dec(l->amount_plan[1], "-50.25");
+  assert_string_equal(text(l, d, "currency", 1), "USD");
+  assert_true(tl_col_null(&d->cols[4], 0));
+  assert_string_equal(text(l, d, "currency", 0), "");
+  assert_int_equal(d->cols[6].v.date[1], ymd(2026, 4, 2));
+  for (int t = TL_TB_SPLITS; t < TL_TB_COUNT; t++) {
+    assert_false(l->t[t].loaded);
+    assert_int_equal(l->t[t].nrows, 0);
+    assert_null(l->t[t].file);
+    assert_int_equal(l->t[t].ncols, 3);
+  }
+  assert_int_equal(l->split_count[0], 0);
+  assert_int_equal(l->split_count[1], 0);
+  tl_ldg_free(l);
+}
+
+static void test_types(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount,won,rate,units\n"
+             "T1,ann,2026-01-01,1,TRUE,12.5%,3\n"
+             "T2,ann,2026-01-01,1,no,0.125,-0.5\n"
+             "T3,ann,2026-01-01,1,Yes,-3%,0\n"
+             "T4,ann,2026-01-01,1,0,100%,1.000000001\n"
+             "T5,ann,2026-01-01,1,1,0.0000001%,7\n"
+             "T6,ann,2026-01-01,1,,,8\n",
+    .deals_spec = &typed_spec,
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *d = &l->t[TL_TB_DEALS];
+  const tl_column *won = &d->cols[4], *rate = &d->cols[5], *units = &d->cols[6];
+  static const uint8_t want_won[] = { 1, 0, 1, 0, 1, 0 };
+  static const char *const want_rate[] = { "0.125", "0.125", "-0.03", "1", "0.000000001", "0" };
+  static const char *const want_units[] = { "3", "-0.5", "0", "1.000000001", "7", "8" };
+  for (uint32_t i = 0; i < 6; i++) {
+    assert_int_equal(won->v.b[i], want_won[i]);
+    assert_dec(rate->v.dec[i], want_rate[i]);
+    assert_dec(units->v.dec[i], want_units[i]);
+  }
+  assert_true(tl_col_null(won, 5));
+  assert_true(tl_col_null(rate, 5));
+  assert_false(tl_col_null(won, 4));
+  tl_ldg_free(l);
+}
+
+static void test_type_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount,won,rate,units\n"
+             "T1,ann,2026-01-01,1,maybe,1%,1\n"
+             "T2,ann,2026-01-01,1,true,12.12345678%,1\n"
+             "T3,ann,2026-01-01,1,true,0.1234567891,1\n"
+             "T4,ann,2026-01-01,1,true,12.5 %,1\n"
+             "T5,ann,2026-01-01,1,true,abc,1\n"
+             "T6,ann,2026-01-01,1,true,1%,\n"
+             "T7,ann,2026-01-01,1,true,1%,12%\n",
+    .deals_spec = &typed_spec,
+  };
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:21: error: column \"won\": \"maybe\" is not a bool (true/false, yes/no, 1/0)\n"
+    "deals.csv:3:26: error: column \"rate\": \"12.12345678%\" has more than 7 decimal places\n"
+    "deals.csv:4:26: error: column \"rate\": \"0.1234567891\" has more than 9 decimal places\n"
+    "deals.csv:5:26: error: column \"rate\": \"12.5 %\" is not a percent (12.5% or 0.125)\n"
+    "deals.csv:6:26: error: column \"rate\": \"abc\" is not a percent (12.5% or 0.125)\n"
+    "deals.csv:7:29: error: column \"units\" is empty\n"
+    "deals.csv:8:29: error: column \"units\": \"12%\" is not a plain decimal: "
+    "only percent columns take a percent sign\n");
+}
+
+/* ---- cell errors --------------------------------------------------------- */
+
+static void test_value_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,2026-13-01,1\n"
+             "D2,ann,1/5/2026,1\n"
+             "D3,ann,2026-01-01,\"1,200.00\"\n"
+             "D4,ann,2026-01-01,$1200\n"
+             "D5,ann,2026-01-01,\xE2\x82\xAC" "12\n"
+             "D6,ann,2026-01-01, 12\n"
+             "D7,ann,2026-01-01,\"12,5\"\n"
+             "D8,ann,2026-01-01,5_000\n"
+             "D9,ann,2026-01-01,(100)\n"
+             "D10,ann,2026-01-01,1.0000000001\n"
+             "D11,ann,2026-01-01,1e5\n"
+             "D12,ann,2026-01-01,EUR 100\n"
+             "D13,ann,2026-01-01,100USD\n"
+             "D14,ann,2026-01-01,999999999999999999999999999999\n"
+             "D15,ann,2026-01-01,\n"
+             "D16,bobby,2026-01-01,1\n"
+             "D17,,2026-01-01,1\n"
+             "D18,ann,2026-01-01,\"1,2,3\"\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:8: error: column \"closed\": \"2026-13-01\" is not a date (YYYY-MM-DD)\n"
+    "deals.csv:3:8: error: column \"closed\": \"1/5/2026\" is not a date (YYYY-MM-DD)\n"
+    "deals.csv:4:19: error: column \"amount\": \"1,200.00\" is not a plain decimal: "
+    "remove the thousands separator\n"
+    "deals.csv:5:19: error: column \"amount\": \"$1200\" is not a plain decimal: "
+    "remove the currency symbol\n"
+    "deals.csv:6:19: error: column \"amount\": \"\xE2\x82\xAC" "12\" is not a plain decimal: "
+    "remove the currency symbol\n"
+    "deals.csv:7:19: error: column \"amount\": \" 12\" is not a plain decimal: remove the spaces\n"
+    "deals.csv:8:19: error: column \"amount\": \"12,5\" is not a plain decimal: "
+    "use a point as the decimal separator\n"
+    "deals.csv:9:19: error: column \"amount\": \"5_000\" is not a plain decimal: "
+    "remove the underscores\n"
+    "deals.csv:10:19: error: column \"amount\": \"(100)\" is not a plain decimal: "
+    "write a negative amount with a minus sign\n"
+    "deals.csv:11:20: error: column \"amount\": \"1.0000000001\" has more than 9 decimal places\n"
+    "deals.csv:12:20: error: column \"amount\": \"1e5\" is not a plain decimal\n"
+    "deals.csv:13:20: error: column \"amount\": \"EUR 100\" is not a plain decimal: "
+    "remove the currency code\n"
+    "deals.csv:14:20: error: column \"amount\": \"100USD\" is not a plain decimal: "
+    "remove the currency code\n"
+    "deals.csv:15:20: error: column \"amount\": \"999999999999999999999999999999\" is too large\n"
+    "deals.csv:16:20: error: column \"amount\" is empty\n"
+    "deals.csv:17:5: error: column \"owner\": unknown payee \"bobby\"\n"
+    "deals.csv:18:5: error: column \"owner\" is empty\n"
+    "deals.csv:19:20: error: column \"amount\": \"1,2,3\" is not a plain decimal\n");
+}
+
+/* Values are quoted with escapes and cut when long, so a message is one line. */
+static void test_value_quoting(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,\"a\tb\"\"c\\d\ne\",1\n"
+             "D2,ann,2026-01-01,12345678901234567890123456789012345678901234567890xyz\n"
+             "D3,ann,2026-01-01,1234567890123456789012345678901234567890123456\xC3\xA4\xC3\xA4\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:8: error: column \"closed\": \"a\\tb\\\"c\\\\d\\ne\" is not a date (YYYY-MM-DD)\n"
+    "deals.csv:4:19: error: column \"amount\": "
+    "\"123456789012345678901234567890123456789012345678...\" is not a plain decimal\n"
+    "deals.csv:5:19: error: column \"amount\": "
+    "\"1234567890123456789012345678901234567890123456\xC3\xA4...\" is not a plain decimal\n");
+}
+
+/* ---- table shape --------------------------------------------------------- */
+
+static void test_schema_errors(void **state) {
+  input in = {
+    .payees = "id,role,Name,role\nann,AE,Ann,AE\nbob,AE\nbo,AE,Bo,x,extra\n",
+    .deals = "id,owner,Amount,currency\nD1,ann,1,\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "payees.csv:1:14: error: duplicate column \"role\"\n"
+    "payees.csv:3:1: error: row has 2 fields, the header has 4\n"
+    "payees.csv:4:1: error: row has 5 fields, the header has 4\n"
+    "deals.csv:1:1: error: missing required column \"closed\"\n"
+    "deals.csv:1:1: error: missing required column \"amount\" "
+    "(found \"Amount\": column names are case-sensitive)\n");
+  in.payees = roster;
+  in.deals = "id,owner,closed,amount\n\"D1\",\"ann\"\nD2,ann,2026-01-01,1\n";
+  assert_string_equal(errors_of(&in), "deals.csv:2:1: error: row has 2 fields, the header has 4\n");
+  in.deals = "id,owner,closed,amount\nD1\n";
+  assert_string_equal(errors_of(&in), "deals.csv:2:1: error: row has 1 field, the header has 4\n");
+}
+
+static void test_no_header(void **state) {
+  input in = { .payees = roster, .deals = "\n\r\n" };
+  assert_string_equal(errors_of(&in), "deals.csv: error: no header row\n");
+  in.deals = "";
+  assert_string_equal(errors_of(&in), "deals.csv: error: no header row\n");
+}
+
+static void test_duplicate_ids(void **state) {
+  input in = {
+    .payees = "id,role\nann,AE\nbob,AE\nann,AE\n",
+    .deals = "id,owner,closed,amount\nD-7,ann,2026-01-01,1\nD-8,bob,2026-01-01,1\n"
+             "D-7,ann,2026-01-02,2\n",
+    .splits = "deal,payee,share\nD-7,ann,100%\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "payees.csv:4:1: error: duplicate id \"ann\" (first on line 2)\n"
+    "deals.csv:4:1: error: duplicate id \"D-7\" (first on line 2)\n");
+}
+
+static void test_unknown_manager(void **state) {
+  input in = {
+    .payees = "id,role,manager\nann,AE,boss\nbob,AE,ann\nboss,VP,nobody\n",
+    .deals = "id,owner,closed,amount\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "payees.csv:4:9: error: column \"manager\": unknown payee \"nobody\"\n");
+}
+
+static void test_csv_syntax_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,2026-01-01,\"1\"x\n"
+             "D2,ann,2026-01-01,1\n"
+             "D3,\"ann,2026-01-01,1\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:22: error: unexpected character after closing quote\n"
+    "deals.csv:4:4: error: unterminated quoted field\n");
+  /* A broken header: no row can be read, but later syntax errors still show. */
+  in.deals = "id,owner\"x,closed,amount\nD1,ann,2026-13-01,1\nD2,a\"b,x,y\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:1:9: error: quote in the middle of an unquoted field\n"
+    "deals.csv:3:5: error: quote in the middle of an unquoted field\n");
+}
+
+/* Missing or broken key columns stop references into the table from being
+** checked, so one mistake gives one message. */
+static void test_no_cascade(void **state) {
+  input in = {
+    .payees = "ID,role\nann,AE\n",
+    .deals = "id,owner,closed,amount\nD1,ann,2026-01-01,1\n",
+    .splits = "deal,payee,share\nD1,ann,100%\n",
+    .quotas = "payee,period,amount\nann,2026-Q1,1\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "payees.csv:1:1: error: missing required column \"id\" "
+    "(found \"ID\": column names are case-sensitive)\n");
+  in.payees = roster;
+  in.deals = "id,owner,closed,amount,currency\nD1,ann,2026-01-01,1,EUR\n";
+  in.fx = "currency,from\nEUR,2026-01-01\n";
+  assert_string_equal(errors_of(&in), "fx.csv:1:1: error: missing required column \"rate\"\n");
+}
+
+/* Each table may be skipped; references into a skipped table are errors. */
+static void test_skipped_tables(void **state) {
+  input in = { .deals = "id,owner,closed,amount\nD1,ann,2026-01-01,1\n" };
+  assert_string_equal(errors_of(&in), "deals.csv:2:4: error: column \"owner\": unknown payee \"ann\"\n");
+  input none = { 0 };
+  tl_ledger *l = build_ok(&none);
+  assert_false(l->t[TL_TB_PAYEES].loaded);
+  assert_int_equal(l->t[TL_TB_DEALS].nrows, 0);
+  assert_int_equal(l->t[TL_TB_DEALS].ncols, 7);
+  tl_ldg_free(l);
+}
+
+static void test_error_limit(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,x,1\nD2,ann,x,1\nD3,ann,x,1\nD4,ann,x,1\nD5,ann,x,1\n",
+    .max_errors = 3,
+  };
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:8: error: column \"closed\": \"x\" is not a date (YYYY-MM-DD)\n"
+    "deals.csv:3:8: error: column \"closed\": \"x\" is not a date (YYYY-MM-DD)\n"
+    "deals.csv:4:8: error: column \"closed\": \"x\" is not a date (YYYY-MM-DD)\n"
+    "2 more errors not shown\n");
+}
+
+/* Sources other than CSV feed cells directly; a SQL NULL is an empty cell and
+** a column of 0 gives a message naming just the row. */
+static void test_direct_cells(void **state) {
+  tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0 };
+  tl_diags *d = tl_diags_new();
+  tl_ldg_builder *b = tl_ldg_begin(&o, d);
+  tl_ldg_cell ph[] = { { "id", 2, 0, 0, false }, { "role", 4, 0, 0, false } };
+  tl_ldg_cell p1[] = { { "ann", 3, 1, 0, false }, { NULL, 0, 1, 0, true } };
+  tl_ldg_table(b, TL_TB_PAYEES, "ledger.db", ph, 2);
+  tl_ldg_row(b, 1, p1, 2);
+  tl_ldg_cell dh[] = {
+    { "id", 2, 0, 0, false }, { "owner", 5, 0, 0, false }, { "closed", 6, 0, 0, false },
+    { "amount", 6, 0, 0, false }, { "product", 7, 0, 0, false },
+  };
+  tl_ldg_cell d1[] = {
+    { "D1", 2, 7, 0, false }, { "ann", 3, 7, 0, false }, { "2026-05-01", 10, 7, 0, false },
+    { "10", 2, 7, 0, false }, { NULL, 0, 7, 0, true },
+  };
+  tl_ldg_table(b, TL_TB_DEALS, "ledger.db", dh, 5);
+  tl_ldg_row(b, 7, d1, 5);
+  tl_ledger *l = tl_ldg_finish(b);
+  assert_null(l);
+  size_t len;
+  FILE *f = open_memstream(&out, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  fclose(f);
+  assert_string_equal(out, "ledger.db:1: error: column \"role\" is empty\n");
+  tl_diags_free(d);
+}
+
+/* ---- fx ------------------------------------------------------------------ */
+
+static void test_fx_conversion(void **state) {
+  input in = {
+    .payees = roster,
+    .fx = "currency,from,rate\n"
+          "EUR,2026-03-01,1.2\n"
+          "GBP,2026-01-01,1.25\n"
+          "EUR,2025-12-01,1.0857\n"
+          "EUR,2027-01-01,9\n",
+    .deals = "id,owner,closed,amount,currency\n"
+             "E1,ann,2026-02-15,100.00,EUR\n"
+             "E2,ann,2026-03-01,100.00,EUR\n"
+             "E3,ann,2026-12-31,-10,EUR\n"
+             "E4,ann,2025-12-31,100,EUR\n"
+             "G1,bob,2026-06-30,0.333333333,GBP\n"
+             "U1,bob,2026-06-30,55.5,USD\n"
+             "N1,bob,2026-06-30,7,\n"
+             "J1,bob,2027-01-01,1000,JPY\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  static const char *const want[] = {
+    "108.57", "120", "-12", "100", "0.416666666", "55.5", "7", "1000"
+  };
+  for (int i = 0; i < 8; i++) assert_dec(l->amount_plan[i], want[i]);
+  assert_dec(l->t[TL_TB_DEALS].cols[3].v.dec[0], "100");
+  const tl_table *fx = &l->t[TL_TB_FX];
+  assert_int_equal(fx->nrows, 4);
+  assert_string_equal(text(l, fx, "currency", 2), "EUR");
+  assert_int_equal(fx->cols[1].v.date[2], ymd(2025, 12, 1));
+  assert_dec(fx->cols[2].v.dec[2], "1.0857");
+  tl_ldg_free(l);
+}
+
+static void test_fx_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .fx = "currency,from,rate\n"
+          "EUR,2026-02-01,1.1\n"
+          "CHF,2026-01-01,0\n"
+          "SEK,2026-01-01,-0.1\n"
+          "EUR,2026-02-01,1.2\n"
+          "NOK,2026-01-01,abc\n",
+    .deals = "id,owner,closed,amount,currency\n"
+             "E1,ann,2026-01-05,1,EUR\n"
+             "E2,ann,2026-02-05,1,EUR\n"
+             "C1,ann,2026-03-01,1,CHF\n"
+             "Y1,ann,2026-03-01,1,usd\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "fx.csv:3:16: error: column \"rate\": rate must be positive, not \"0\"\n"
+    "fx.csv:4:16: error: column \"rate\": rate must be positive, not \"-0.1\"\n"
+    "fx.csv:6:16: error: column \"rate\": \"abc\" is not a plain decimal\n"
+    "fx.csv:5:1: error: duplicate rate for EUR from 2026-02-01 (first on line 2)\n"
+    "deals.csv:2:21: error: no fx rate for EUR in force on 2026-01-05 (deal \"E1\")\n"
+    "deals.csv:5:21: error: no fx rate for usd in force on 2026-03-01 (deal \"Y1\")\n");
+  in.fx = NULL;
+  in.deals = "id,owner,closed,amount,currency\nE1,ann,2026-01-05,1,EUR\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:21: error: no fx rate for EUR in force on 2026-01-05 (deal \"E1\")\n");
+  in.fx = "currency,from,rate\nEUR,2026-01-01,1000000000000000000000\n";
+  in.deals = "id,owner,closed,amount,currency\nE1,ann,2026-01-05,1000000000000,EUR\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:19: error: column \"amount\": \"1000000000000\" converted to USD is too large\n");
+}
+
+/* ---- splits -------------------------------------------------------------- */
+
+static void test_splits(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,2026-01-01,100\n"
+             "D2,ann,2026-01-01,100\n"
+             "D3,ann,2026-01-01,100\n",
+    .splits = "deal,payee,share\n"
+              "D2,cy,25%\n"
+              "D3,bob,100%\n"
+              "D2,ann,0.5\n"
+              "D2,Zed,12.5%\n"
+              "D2,bob,12.5%\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *s = &l->t[TL_TB_SPLITS];
+  assert_int_equal(s->nrows, 5);
+  static const int32_t deal[] = { 1, 1, 1, 1, 2 };
+  static const int32_t payee[] = { 3, 0, 1, 2, 1 };     /* Zed, ann, bob, cy: byte order */
+  static const uint32_t line[] = { 5, 4, 6, 2, 3 };
+  static const char *const share[] = { "0.125", "0.5", "0.125", "0.25", "1" };
+  for (uint32_t i = 0; i < 5; i++) {
+    assert_int_equal(s->cols[0].v.ref[i], deal[i]);
+    assert_int_equal(s->cols[1].v.ref[i], payee[i]);
+    assert_int_equal(s->line[i], line[i]);
+    assert_dec(s->cols[2].v.dec[i], share[i]);
+    assert_false(tl_col_null(&s->cols[0], i));
+  }
+  assert_int_equal(l->split_count[0], 0);
+  assert_int_equal(l->split_first[1], 0);
+  assert_int_equal(l->split_count[1], 4);
+  assert_int_equal(l->split_first[2], 4);
+  assert_int_equal(l->split_count[2], 1);
+  tl_ldg_free(l);
+}
+
+static void test_split_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "W1,ann,2026-01-01,100\n"
+             "W2,ann,2026-01-01,100\n"
+             "W3,ann,2026-01-01,100\n"
+             "W4,ann,2026-01-01,100\n"
+             "W5,ann,2026-01-01,100\n"
+             "W6,ann,2026-01-01,100\n",
+    .splits = "deal,payee,share\n"
+              "W3,bob,50%\n"
+              "W1,ann,0.5\n"
+              "W3,ann,49.99%\n"
+              "W1,bob,0.4999\n"
+              "W2,ann,100%\n"
+              "W2,bob,50%\n"
+              "W4,ann,60%\n"
+              "W4,ann,40%\n"
+              "W5,ann,0%\n"
+              "W5,bob,150%\n"
+              "W6,cy,50%\n"
+              "W6,dan,50%\n"
+              "W9,ann,100%\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "splits.csv:10:8: error: column \"share\": share must be more than 0% and at most 100%, "
+    "not \"0%\"\n"
+    "splits.csv:11:8: error: column \"share\": share must be more than 0% and at most 100%, "
+    "not \"150%\"\n"
+    "splits.csv:13:4: error: column \"payee\": unknown payee \"dan\"\n"
+    "splits.csv:14:1: error: column \"deal\": unknown deal \"W9\"\n"
+    "splits.csv:2:1: error: split shares of deal \"W3\" sum to 99.99%, not 100%\n"
+    "splits.csv:3:1: error: split shares of deal \"W1\" sum to 99.99%, not 100%\n"
+    "splits.csv:6:1: error: split shares of deal \"W2\" sum to 150%, not 100%\n"
+    "splits.csv:9:4: error: deal \"W4\" is split to \"ann\" twice (first on line 8)\n");
+}
+
+/* ---- quotas -------------------------------------------------------------- */
+
+static void test_quotas(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n",
+    .quotas = "payee,period,amount\nbob,2026-Q2,50000\nann,2026-Q1,100000.5\nann,2026-Q2,0\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *q = &l->t[TL_TB_QUOTAS];
+  assert_int_equal(q->nrows, 3);
+  assert_int_equal(q->cols[0].v.ref[0], 1);
+  assert_string_equal(text(l, q, "period", 1), "2026-Q1");
+  assert_dec(q->cols[2].v.dec[1], "100000.5");
+  assert_int_equal(q->line[2], 4);
+  tl_ldg_free(l);
+}
+
+static void test_quota_errors(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n",
+    .quotas = "payee,period,amount\n"
+              "ann,2026-Q5,1\n"
+              "ann,2026-03,1\n"
+              "ann,2026-Q1,1\n"
+              "bob,2026-Q1,1\n"
+              "ann,2026-Q1,2\n"
+              "eve,2026-Q1,1\n"
+              "bob,2026-Q2,1k\n",
+  };
+  assert_string_equal(errors_of(&in),
+    "quotas.csv:2:5: error: column \"period\": \"2026-Q5\" is not a period of the plan year "
+    "(2026-Q1 \xE2\x80\xA6 2026-Q4)\n"
+    "quotas.csv:3:5: error: column \"period\": \"2026-03\" is not a period of the plan year "
+    "(2026-Q1 \xE2\x80\xA6 2026-Q4)\n"
+    "quotas.csv:6:1: error: quota of \"ann\" for 2026-Q1 is given twice (first on line 4)\n"
+    "quotas.csv:7:1: error: column \"payee\": unknown payee \"eve\"\n"
+    "quotas.csv:8:13: error: column \"amount\": \"1k\" is not a plain decimal\n");
+  in.periods = 1;
+  in.quotas = "payee,period,amount\nann,2026,1\nann,2026-Q1,1\n";
+  assert_string_equal(errors_of(&in),
+    "quotas.csv:3:5: error: column \"period\": \"2026-Q1\" is not a period of the plan year "
+    "(2026)\n");
+  in.periods = 12;
+  in.quotas = "payee,period,amount\nann,2026-12,1\nann,2027-01,1\n";
+  assert_string_equal(errors_of(&in),
+    "quotas.csv:3:5: error: column \"period\": \"2027-01\" is not a period of the plan year "
+    "(2026-01 \xE2\x80\xA6 2026-12)\n");
+}
+
+/* ---- the directory loader ------------------------------------------------ */
+
+static void write_file(const char *dir, const char *name, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_load_dir(void **state) {
+  char dir[] = "/tmp/tally-ledger-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0 };
+  tl_diags *d = tl_diags_new();
+  char want[1024];
+  size_t len;
+
+  /* both required files missing; an optional one unreadable (a directory) */
+  char sub[600];
+  snprintf(sub, sizeof sub, "%s/splits.csv", dir);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  assert_null(tl_ldg_load_csv_dir(dir, &o, d));
+  FILE *f = open_memstream(&out, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  fclose(f);
+  snprintf(want, sizeof want,
+           "%s/payees.csv: error: cannot open file: No such file or directory\n"
+           "%s/deals.csv: error: cannot open file: No such file or directory\n"
+           "%s/splits.csv: error: cannot open file: Is a directory\n", dir, dir, dir);
+  assert_string_equal(out, want);
+  free(out);
+  out = NULL;
+  rmdir(sub);
+
+  /* a good directory, named "." so the messages would carry bare names */
+  tl_diag_clear(d);
+  write_file(dir, "payees.csv", roster);
+  write_file(dir, "deals.csv", "id,owner,closed,amount,currency\nD1,ann,2026-03-01,10,EUR\n");
+  write_file(dir, "fx.csv", "currency,from,rate\nEUR,2026-01-01,1.5\n");
+  char cwd[512];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  assert_int_equal(chdir(dir), 0);
+  tl_ledger *l = tl_ldg_load_csv_dir(".", &o, d);
+  assert_int_equal(tl_diag_count(d), 0);
+  assert_non_null(l);
+  assert_string_equal(l->t[TL_TB_DEALS].file, "deals.csv");
+  assert_dec(l->amount_plan[0], "15");
+  assert_true(l->t[TL_TB_FX].loaded);
+  assert_false(l->t[TL_TB_SPLITS].loaded);
+  tl_ldg_free(l);
+
+  write_file(dir, "quotas.csv", "payee,period,amount\nann,Q1,1\n");
+  assert_null(tl_ldg_load_csv_dir(".", &o, d));
+  f = open_memstream(&out, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  fclose(f);
+  assert_string_equal(out,
+    "quotas.csv:2:5: error: column \"period\": \"Q1\" is not a period of the plan year "
+    "(2026-Q1 \xE2\x80\xA6 2026-Q4)\n");
+  assert_int_equal(chdir(cwd), 0);
+
+  static const char *const names[] = { "payees.csv", "deals.csv", "fx.csv", "quotas.csv" };
+  for (int i = 0; i < 4; i++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, names[i]);
+    unlink(sub);
+  }
+  rmdir(dir);
+  tl_diags_free(d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_teardown(test_strtab, teardown),
+    cmocka_unit_test_teardown(test_specs, teardown),
+    cmocka_unit_test_teardown(test_good_ledger, teardown),
+    cmocka_unit_test_teardown(test_types, teardown),
+    cmocka_unit_test_teardown(test_type_errors, teardown),
+    cmocka_unit_test_teardown(test_value_errors, teardown),
+    cmocka_unit_test_teardown(test_value_quoting, teardown),
+    cmocka_unit_test_teardown(test_schema_errors, teardown),
+    cmocka_unit_test_teardown(test_no_header, teardown),
+    cmocka_unit_test_teardown(test_duplicate_ids, teardown),
+    cmocka_unit_test_teardown(test_unknown_manager, teardown),
+    cmocka_unit_test_teardown(test_csv_syntax_errors, teardown),
+    cmocka_unit_test_teardown(test_no_cascade, teardown),
+    cmocka_unit_test_teardown(test_skipped_tables, teardown),
+    cmocka_unit_test_teardown(test_error_limit, teardown),
+    cmocka_unit_test_teardown(test_direct_cells, teardown),
+    cmocka_unit_test_teardown(test_fx_conversion, teardown),
+    cmocka_unit_test_teardown(test_fx_errors, teardown),
+    cmocka_unit_test_teardown(test_splits, teardown),
+    cmocka_unit_test_teardown(test_split_errors, teardown),
+    cmocka_unit_test_teardown(test_quotas, teardown),
+    cmocka_unit_test_teardown(test_quota_errors, teardown),
+    cmocka_unit_test_teardown(test_load_dir, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
