@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lang/front.h"
+#include "lang/plantest.h"
 #include "runtime/engine.h"
 #include "runtime/ledger.h"
 #include "runtime/output.h"
@@ -29,6 +30,9 @@ static const char usage_text[] =
   "  check PLAN...              check plans: syntax, names, types, units, tier tables\n"
   "                             (--format text|json|github chooses the diagnostics)\n"
   "  run PLAN --data DIR        compute payouts over the ledger in DIR\n"
+  "  test PLAN...               run the test blocks inside plans; prints failed\n"
+  "                             expectations and 'N passed, N failed'\n"
+  "                             (--format junit writes JUnit XML to stdout or --out)\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
   "run options:\n"
@@ -135,6 +139,69 @@ static int cmd_disasm(const opts *o) {
   return finish(d, o, p ? EXIT_OK : EXIT_ERRORS);
 }
 
+static int write_junit(FILE *f, void *ctx) {
+  const tl_pt_report *reps = ((const void **)ctx)[0];
+  size_t n = *(const size_t *)((const void **)ctx)[1];
+  tl_pt_junit(reps, n, f);
+  return ferror(f) ? -1 : 0;
+}
+
+static int cmd_test(const opts *o, bool junit) {
+  tl_diags *d = tl_diags_new();
+  tl_diag_limit(d, o->max_errors);
+  tl_pt_report *reps = tl_calloc((size_t)o->nfiles, sizeof *reps);
+  size_t nreps = 0;
+  int passed = 0, failed = 0;
+  for (int i = 0; i < o->nfiles; i++) {
+    size_t len;
+    char *text = read_file(o->files[i], &len);
+    if (!text) {
+      tl_loc loc = { o->files[i], 0, 0, 0, 0 };
+      tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot read plan: %s", strerror(errno));
+      continue;
+    }
+    tl_diag_source(d, o->files[i], text, len);
+    int before = tl_diag_errors(d);
+    tl_plan *plan = tl_parse(o->files[i], text, len, d);
+    tl_checked c;
+    memset(&c, 0, sizeof c);
+    tl_program *p = NULL;
+    if (tl_diag_errors(d) == before && tl_check(plan, d, &c) == 0) p = tl_compile(&c, d);
+    if (p) {
+      tl_pt_report *rep = &reps[nreps++];
+      tl_pt_run(&c, p, d, rep);
+      passed += rep->passed;
+      failed += rep->failed;
+      if (c.tests.n == 0) {
+        tl_loc loc = { o->files[i], 0, 0, 0, 0 };
+        tl_diag(d, TL_SEV_WARNING, loc, "no-tests", "the plan has no test blocks");
+      }
+    } else {
+      failed++;
+    }
+    tl_checked_free(&c);
+    tl_prog_free(p);
+    tl_plan_free(plan);
+    tl_free(text);
+  }
+  int rc = failed || tl_diag_errors(d) ? EXIT_ERRORS : EXIT_OK;
+  if (junit) {
+    const void *ctx[2] = { reps, &nreps };
+    const char *why = "";
+    if (o->out ? tl_out_atomic(o->out, write_junit, ctx, &why) != 0 : write_junit(stdout, ctx) != 0) {
+      tl_loc loc = { o->out ? o->out : "<stdout>", 0, 0, 0, 0 };
+      tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot write the report: %s", why);
+      rc = EXIT_ERRORS;
+    }
+  }
+  for (size_t i = 0; i < nreps; i++) tl_pt_report_free(&reps[i]);
+  tl_free(reps);
+  tl_diag_print(d, stderr, o->diag_format);
+  tl_diags_free(d);
+  if (!junit) printf("%d passed, %d failed\n", passed, failed);
+  return rc;
+}
+
 typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
 
 static int write_rows(FILE *f, void *ctx) {
@@ -227,9 +294,16 @@ int main(int argc, char **argv) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;
   }
-  if (strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "run") == 0 || strcmp(o.cmd, "disasm") == 0) {
+  bool many = strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "test") == 0;
+  if (many || strcmp(o.cmd, "run") == 0 || strcmp(o.cmd, "disasm") == 0) {
     if (o.nfiles == 0) return usage_error("%s needs a plan file", o.cmd);
-    if (o.cmd[0] != 'c' && o.nfiles > 1) return usage_error("%s takes one plan file", o.cmd);
+    if (!many && o.nfiles > 1) return usage_error("%s takes one plan file", o.cmd);
+  }
+  if (strcmp(o.cmd, "test") == 0) {
+    bool junit = o.format_name && strcmp(o.format_name, "junit") == 0;
+    if (o.format_name && !junit && strcmp(o.format_name, "text") != 0)
+      return usage_error("unknown format '%s' for test (use text or junit)", o.format_name);
+    return cmd_test(&o, junit);
   }
   if (o.format_name && strcmp(o.cmd, "check") == 0) {
     /* check prints only diagnostics, so --format chooses their format */
