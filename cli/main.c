@@ -28,7 +28,8 @@ static const char usage_text[] =
   "\n"
   "commands:\n"
   "  check PLAN...              check plans: syntax, names, types, units, tier tables\n"
-  "                             (--format text|json|github chooses the diagnostics)\n"
+  "                             (--format text|json|github chooses the diagnostics;\n"
+  "                             --werror makes warnings fail the check)\n"
   "  run PLAN --data DIR        compute payouts over the ledger in DIR\n"
   "  test PLAN...               run the test blocks inside plans; prints failed\n"
   "                             expectations and 'N passed, N failed'\n"
@@ -59,6 +60,7 @@ typedef struct opts {
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
+  bool werror;
 } opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -125,7 +127,8 @@ static int cmd_check(const opts *o) {
     tl_prog_free(p);
     tl_free(text);
   }
-  return finish(d, o, tl_diag_errors(d) ? EXIT_ERRORS : EXIT_OK);
+  bool failed = tl_diag_errors(d) || (o->werror && tl_diag_warnings(d));
+  return finish(d, o, failed ? EXIT_ERRORS : EXIT_OK);
 }
 
 static int cmd_disasm(const opts *o) {
@@ -260,6 +263,8 @@ int main(int argc, char **argv) {
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
       fputs(usage_text, stdout);
       return EXIT_OK;
+    } else if (strcmp(a, "--werror") == 0) {
+      o.werror = true;
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;

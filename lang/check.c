@@ -24,7 +24,7 @@ typedef struct checker {
   tl_diags *d;
   tl_checked *c;
   int errors;
-  tl_item *cur_measure;       /* for cycle detection */
+  TL_VEC(tl_item *) used;     /* measures referenced from anywhere */
 } checker;
 
 static void err(checker *k, tl_span s, const char *code, const char *fmt, ...)
@@ -305,6 +305,7 @@ static tl_type check_item_expr(checker *k, tl_item *it);
 
 static tl_type check_measure_ref(checker *k, tl_expr *e, tl_item *m) {
   e->u.name.ref = TL_REF_MEASURE;
+  tl_vec_push(k->used, m);
   if (m->slot == -2) {
     err(k, e->span, "cycle", "measure %s depends on itself", m->name);
     return TL_TY_ERROR;
@@ -738,10 +739,115 @@ static void check_component(checker *k, tl_item *it) {
 
 static bool is_integer(tl_dec d) { return d.raw % TL_DEC_ONE_RAW == 0; }
 
+/* ---- warnings: legal plans that are probably not what was meant ---------- */
+
+static bool literal_dec(const tl_expr *e, tl_dec *v) {
+  if (e->kind != TL_E_NUM) return false;
+  *v = e->u.num.v;
+  return true;
+}
+
+/* A SPIF or filter window on the credit date that leaves the plan year. */
+static void lint_windows(checker *k, const tl_expr *e) {
+  if (!e) return;
+  switch (e->kind) {
+    case TL_E_RANGE: {
+      const tl_expr *lo = e->u.range.lo, *hi = e->u.range.hi;
+      if (lo->kind == TL_E_DATE && hi->kind == TL_E_DATE && k->c->year) {
+        if (hi->u.date < k->c->cal.start || lo->u.date > k->c->cal.end)
+          warn(k, e->span, "window-outside-year", "this date window lies outside the plan year, "
+               "so it never matches");
+        else if (lo->u.date < k->c->cal.start || hi->u.date > k->c->cal.end)
+          warn(k, e->span, "window-outside-year", "this date window reaches outside the plan "
+               "year; deals closed outside the year credit nothing");
+        if (lo->u.date > hi->u.date)
+          warn(k, e->span, "window-empty", "this date window ends before it starts, so it never "
+               "matches");
+      }
+      break;
+    }
+    case TL_E_BINARY: lint_windows(k, e->u.binary.l); lint_windows(k, e->u.binary.r); break;
+    case TL_E_UNARY: lint_windows(k, e->u.unary.x); break;
+    case TL_E_IF: lint_windows(k, e->u.cond.c); lint_windows(k, e->u.cond.a); lint_windows(k, e->u.cond.b); break;
+    default: break;
+  }
+}
+
+/* Tiers above the point where a literal cap is already reached never pay. */
+static void lint_tiers(checker *k, const tl_expr *e, const tl_item *comp) {
+  if (!e) return;
+  if (e->kind == TL_E_BINARY) {
+    lint_tiers(k, e->u.binary.l, comp);
+    lint_tiers(k, e->u.binary.r, comp);
+    return;
+  }
+  if (e->kind != TL_E_TIER || e->u.tier.over || e->u.tier.kind == TL_TIER_CURVE) return;
+  tl_dec cap;
+  bool have_cap = false;
+  for (const tl_clause *cl = comp->clauses; cl; cl = cl->next)
+    if (cl->kind != TL_FLOOR_PERIOD && literal_dec(cl->x, &cap)) {
+      have_cap = true;
+      break;
+    }
+  if (!have_cap) return;
+  tl_dec paid = tl_dec_zero();
+  for (const tl_tier_row *r = e->u.tier.rows; r && r->next; r = r->next) {
+    tl_dec width, part, at;
+    const tl_tier_row *nx = r->next;
+    if (e->u.tier.kind == TL_TIER_MARGINAL) {
+      if (tl_dec_sub(nx->bound, r->bound, &width) || tl_dec_mul(width, r->rate, &part) ||
+          tl_dec_add(paid, part, &paid))
+        return;
+      at = paid;
+    } else if (tl_dec_mul(nx->bound, nx->rate, &at)) {
+      return;
+    }
+    /* marginal: the band starting at nx adds nothing; retro: the next rate
+    ** multiplies a value that is capped already */
+    const tl_tier_row *dead = e->u.tier.kind == TL_TIER_MARGINAL ? nx : nx->next;
+    if (tl_dec_cmp(at, cap) >= 0 && dead) {
+      char b[64], cb[64];
+      tl_dec_format(dead->bound, -1, true, b, sizeof b);
+      tl_dec_format(cap, -1, true, cb, sizeof cb);
+      warn(k, dead->span, "tier-unreachable", "the tier at %s never pays: the cap of %s is "
+           "reached by then", b, cb);
+      return;
+    }
+  }
+}
+
+static void lint(checker *k) {
+  tl_checked *c = k->c;
+  for (size_t i = 0; i < c->measures.n; i++) {
+    tl_item *m = c->measures.v[i];
+    bool used = false;
+    for (size_t j = 0; j < k->used.n; j++)
+      if (k->used.v[j] == m) used = true;
+    if (!used)
+      warn(k, m->name_span, "unused", "measure %s is never used", m->name);
+  }
+  for (size_t i = 0; i < c->measures.n + c->components.n; i++) {
+    tl_item *it = i < c->measures.n ? c->measures.v[i] : c->components.v[i - c->measures.n];
+    const char *kind = i < c->measures.n ? "measure" : "component";
+    if (find_col(c->payee_cols.v, c->payee_cols.n, it->name) >= 0)
+      warn(k, it->name_span, "shadow", "%s %s has the name of a payees column; write payee.%s "
+           "for the column", kind, it->name, it->name);
+    if (tl_builtin_find(it->name) >= 0 || strcmp(it->name, "sum") == 0 ||
+        strcmp(it->name, "count") == 0 || strcmp(it->name, "ytd") == 0)
+      warn(k, it->name_span, "shadow", "%s %s has the name of a built-in function", kind, it->name);
+  }
+  for (size_t i = 0; i < c->components.n; i++) {
+    tl_item *it = c->components.v[i];
+    lint_windows(k, it->where);
+    if (!it->flag) lint_tiers(k, it->x, it);
+  }
+  for (size_t i = 0; i < c->credits.n; i++) lint_windows(k, c->credits.v[i]->where);
+}
+
 int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
   memset(c, 0, sizeof *c);
   c->plan = plan;
-  checker k = { plan, d, c, 0, NULL };
+  checker k = { plan, d, c, 0, { 0 } };
   for (tl_item *it = plan->items; it; it = it->next) {
     switch (it->kind) {
       case TL_I_PLAN: single(&k, &c->title, it, "plan"); break;
@@ -830,6 +936,8 @@ int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
     tl_span top = { 1, 1, 1, 1 };
     err(&k, top, "missing", "the plan has no component, so it pays nothing (add: component ...)");
   }
+  if (k.errors == 0) lint(&k);
+  tl_vec_free(k.used);
   return k.errors;
 }
 
