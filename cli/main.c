@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lang/front.h"
 #include "lang/plantest.h"
 #include "runtime/engine.h"
 #include "runtime/ledger.h"
 #include "runtime/output.h"
+#include "runtime/sha256.h"
+#include "runtime/sqlite.h"
 
 #ifndef TL_VERSION
 #define TL_VERSION "dev"
@@ -30,7 +33,7 @@ static const char usage_text[] =
   "  check PLAN...              check plans: syntax, names, types, units, tier tables\n"
   "                             (--format text|json|github chooses the diagnostics;\n"
   "                             --werror makes warnings fail the check)\n"
-  "  run PLAN --data DIR        compute payouts over the ledger in DIR\n"
+  "  run PLAN --data DIR        compute payouts over the ledger in DIR (or --db FILE)\n"
   "  test PLAN...               run the test blocks inside plans; prints failed\n"
   "                             expectations and 'N passed, N failed'\n"
   "                             (--format junit writes JUnit XML to stdout or --out)\n"
@@ -39,8 +42,13 @@ static const char usage_text[] =
   "run options:\n"
   "  --data DIR                 folder with payees.csv, deals.csv and optionally\n"
   "                             splits.csv, fx.csv, quotas.csv\n"
+  "  --db FILE                  read the same tables from an SQLite database\n"
+  "                             instead of --data\n"
   "  --out FILE                 write the payouts to FILE (whole or not at all)\n"
   "                             instead of standard output\n"
+  "  --out-db FILE              also append the payouts and a runs row (plan and\n"
+  "                             input SHA-256, time, version) to an SQLite database,\n"
+  "                             in one transaction\n"
   "  --format csv|json|table    payout format (default csv; table is for people)\n"
   "\n"
   "common options:\n"
@@ -56,7 +64,7 @@ typedef struct opts {
   const char *cmd;
   const char *files[64];
   int nfiles;
-  const char *data, *out, *format_name;
+  const char *data, *out, *format_name, *db, *out_db;
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
@@ -205,6 +213,36 @@ static int cmd_test(const opts *o, bool junit) {
   return rc;
 }
 
+static void hash_file(tl_sha256 *h, const char *path) {
+  size_t len;
+  char *text = read_file(path, &len);
+  if (!text) return;
+  tl_sha256_update(h, path, strlen(path) + 1);
+  tl_sha256_update(h, text, len);
+  tl_free(text);
+}
+
+/* Fingerprints of what a run read, recorded with its results. */
+static void run_hashes(const opts *o, const char *plan, size_t plan_len, char plan_hex[65],
+                       char inputs_hex[65]) {
+  tl_sha256 h;
+  tl_sha256_init(&h);
+  tl_sha256_update(&h, plan, plan_len);
+  tl_sha256_hex(&h, plan_hex);
+  tl_sha256_init(&h);
+  if (o->db) {
+    hash_file(&h, o->db);
+  } else {
+    static const char *const names[] = { "payees", "fx", "deals", "splits", "quotas" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/%s.csv", o->data, names[i]);
+      hash_file(&h, path);
+    }
+  }
+  tl_sha256_hex(&h, inputs_hex);
+}
+
 typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
 
 static int write_rows(FILE *f, void *ctx) {
@@ -213,7 +251,7 @@ static int write_rows(FILE *f, void *ctx) {
 }
 
 static int cmd_run(const opts *o) {
-  if (!o->data) return usage_error("run needs --data DIR%s", "");
+  if (!o->data == !o->db) return usage_error("run needs one of --data DIR or --db FILE%s", "");
   tl_diags *d = tl_diags_new();
   tl_diag_limit(d, o->max_errors);
   char *text;
@@ -224,7 +262,7 @@ static int cmd_run(const opts *o) {
   tl_result *r = NULL;
   if (!p) goto done;
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors };
-  l = tl_ldg_load_csv_dir(o->data, &lo, d);
+  l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
   r = tl_eng_run(p, l, d);
   if (!r) goto done;
@@ -240,6 +278,14 @@ static int cmd_run(const opts *o) {
     tl_loc loc = { "<stdout>", 0, 0, 0, 0 };
     tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot write payouts: %s", strerror(errno));
     goto done;
+  }
+  if (o->out_db) {
+    char plan_hex[65], inputs_hex[65], started[32];
+    time_t now = time(NULL);
+    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    run_hashes(o, text, len, plan_hex, inputs_hex);
+    tl_run_meta meta = { o->files[0], plan_hex, inputs_hex, started, TL_VERSION };
+    if (tl_db_write_run(o->out_db, p, l, r, &meta, d) != 0) goto done;
   }
   rc = EXIT_OK;
 done:
@@ -268,6 +314,11 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;
+    } else if (strcmp(a, "--db") == 0 || strcmp(a, "--out-db") == 0) {
+      if (!val) return usage_error("%s needs a value", a);
+      i++;
+      if (a[2] == 'd') o.db = val;
+      else o.out_db = val;
     } else if (strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 ||
                strcmp(a, "--diagnostics") == 0 || strcmp(a, "--max-errors") == 0) {
       if (!val) return usage_error("%s needs a value", a);
