@@ -26,6 +26,9 @@ CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_TARGETS := parser csv
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
 
 LIBS    := -lsqlite3 -ledit -lm
 TALLY   := $(BUILD)/tally
@@ -63,13 +66,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $< $(BUILD)/libtally.a -lcmocka $(LIBS)
 
+# Fuzz targets double as replay programs for the regression inputs.
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtally.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtally.a $(LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@echo "== tally run examples/enterprise-ae/plan.tally --data examples/enterprise-ae/data --format table"
 	@$(TALLY) run examples/enterprise-ae/plan.tally --data examples/enterprise-ae/data --format table
 
 # The suite itself, without the dependency check (used by `test` and `san`).
-check-only: $(TALLY) $(UNIT_BIN)
+check-only: $(TALLY) $(UNIT_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) sh tests/run
 
 test: deps
@@ -79,6 +87,24 @@ san: deps
 	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g" \
 	  XFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  XLDFLAGS="-fsanitize=address,undefined" check-only
+
+# libFuzzer: FUZZ_SECONDS per target (default 60).  The corpus grows in
+# build-fuzz/; a crashing input lands in tests/fuzz/regress-<target>/, where
+# `make test` replays it from then on.
+fuzz:
+	@sh .ci/deps clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
+	  XFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  build-fuzz/libtally.a
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -std=gnu11 -I. -Ibuild-fuzz/gen -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libtally.a $(LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus-$$t tests/fuzz/regress-$$t; \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/regress-$$t/ build-fuzz/corpus-$$t tests/fuzz/seed-$$t \
+	    2>&1 | grep -E '^(#|==|stat::number_of_executed_units|stat::peak_rss|.*ERROR)' | tail -4 || exit 1; \
+	done
 
 install: $(TALLY)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -876,6 +876,10 @@ int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
   build_schema(&k, c->payees_input, payee_required, 1, &c->payee_cols);
   build_schema(&k, c->deals_input, deal_required, 4, &c->deal_cols);
 
+  int cc = find_col(c->deal_cols.v, c->deal_cols.n, "currency");
+  if (cc >= 0 && c->deal_cols.v[cc].type != TL_COL_TEXT)
+    err(&k, c->deals_input->span, "schema", "column currency of deals must be text (a currency "
+        "code such as EUR)");
   int sc = find_col(c->payee_cols.v, c->payee_cols.n, "start");
   int ec = find_col(c->payee_cols.v, c->payee_cols.n, "end");
   if (sc >= 0 && c->payee_cols.v[sc].type != TL_COL_DATE)

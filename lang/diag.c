@@ -80,7 +80,9 @@ void tl_diag_limit(tl_diags *d, int max_errors) { d->max_errors = max_errors; }
 int tl_diag_errors(const tl_diags *d) { return d->errors; }
 int tl_diag_warnings(const tl_diags *d) { return d->warnings; }
 size_t tl_diag_count(const tl_diags *d) { return d->v.n; }
-const struct tl_diag *tl_diag_at(const tl_diags *d, size_t i) { return i < d->v.n ? &d->v.v[i] : NULL; }
+const struct tl_diag *tl_diag_at(const tl_diags *d, size_t i) {
+  return i < d->v.n ? &d->v.v[i] : NULL;
+}
 
 static char *vformat(const char *fmt, va_list ap) {
   va_list aq;
@@ -158,7 +160,9 @@ static void show_line(const source *s, const struct tl_diag *g, FILE *f) {
     x += k;
   }
   fprintf(f, "\n%*s | ", w, "");
-  int from = g->col - 1, to = g->end_line == g->line ? g->end_col : g->col;
+  /* A column past the end points just after the line, however far it says. */
+  int from = g->col - 1 > len ? len : g->col - 1;
+  int to = g->end_line == g->line ? g->end_col : g->col;
   if (to > len) to = from + 1 > len ? from + 1 : len;
   x = 0;
   for (int i = 0; i < from; i++) {

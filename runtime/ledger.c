@@ -9,6 +9,7 @@
 */
 #include <assert.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -98,7 +99,6 @@ struct tl_ldg_builder {
   /* The current table's header. */
   bool skip_rows;
   size_t nhdr;
-  TL_VEC(int) hcol;                      /* header cell -> spec column, or -1 */
   int *chdr;                             /* spec column -> header cell, or -1 */
   cellstate *state;                      /* per spec column, for the current row */
   const tl_ldg_cell *cells;              /* the current row's cells */
@@ -299,50 +299,42 @@ static const char *dec_hint(const char *p, size_t n) {
   return NULL;
 }
 
-static bool parse_dec(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
+/* Report why cell x did not parse as a number; syntax says what it should be. */
+static void bad_number(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x,
+                       tl_dec_status st, int places, const char *syntax) {
   qbuf q;
-  const char *hint;
-  switch (tl_dec_parse(x->p, x->len, 0, out)) {
-  case TL_DEC_OK:
-    return true;
-  case TL_DEC_PRECISION:
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" has more than %d decimal places",
-        name, qcell(&q, x), TL_DEC_SCALE);
-    return false;
-  case TL_DEC_OVERFLOW:
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is too large", name, qcell(&q, x));
-    return false;
-  default:
-    hint = dec_hint(x->p, x->len);
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a plain decimal%s%s",
-        name, qcell(&q, x), hint ? ": " : "", hint ? hint : "");
-    return false;
-  }
+  const char *v = qcell(&q, x);
+  if (st == TL_DEC_PRECISION)
+    err(b, b->cur, at_cell(x), "data-value",
+        "column \"%s\": \"%s\" has more than %d decimal places", name, v, places);
+  else if (st == TL_DEC_OVERFLOW)
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is too large", name, v);
+  else
+    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is not %s", name, v, syntax);
+}
+
+static bool parse_dec(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
+  tl_dec_status st = tl_dec_parse(x->p, x->len, 0, out);
+  if (st == TL_DEC_OK) return true;
+  const char *hint = dec_hint(x->p, x->len);
+  char what[96];
+  snprintf(what, sizeof what, "a plain decimal%s%s", hint ? ": " : "", hint ? hint : "");
+  bad_number(b, name, x, st, TL_DEC_SCALE, what);
+  return false;
 }
 
 /* "12.5%" is 12.5 / 100, held exactly, so at most 7 places may precede the sign. */
 static bool parse_percent(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
-  qbuf q;
   bool pct = x->p[x->len - 1] == '%';
   tl_dec v;
   tl_dec_status st = tl_dec_parse(x->p, x->len - pct, 0, &v);
   if (st == TL_DEC_OK && pct && v.raw % 100 != 0) st = TL_DEC_PRECISION;
-  switch (st) {
-  case TL_DEC_OK:
+  if (st == TL_DEC_OK) {
     *out = pct ? tl_dec_from_raw(v.raw / 100) : v;
     return true;
-  case TL_DEC_PRECISION:
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" has more than %d decimal places",
-        name, qcell(&q, x), pct ? TL_DEC_SCALE - 2 : TL_DEC_SCALE);
-    return false;
-  case TL_DEC_OVERFLOW:
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is too large", name, qcell(&q, x));
-    return false;
-  default:
-    err(b, b->cur, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a percent (12.5%% or 0.125)",
-        name, qcell(&q, x));
-    return false;
   }
+  bad_number(b, name, x, st, pct ? TL_DEC_SCALE - 2 : TL_DEC_SCALE, "a percent (12.5% or 0.125)");
+  return false;
 }
 
 static bool parse_bool(const tl_ldg_cell *x, uint8_t *out) {
@@ -373,7 +365,9 @@ static bool add_key(tl_ldg_builder *b, int c, uint32_t id, uint32_t r, const tl_
   return true;
 }
 
-static const char *const ref_noun[TL_TB_COUNT] = { [TL_TB_PAYEES] = "payee", [TL_TB_DEALS] = "deal" };
+static const char *const ref_noun[TL_TB_COUNT] = {
+  [TL_TB_PAYEES] = "payee", [TL_TB_DEALS] = "deal"
+};
 
 static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ldg_cell *x,
                     int32_t *out) {
@@ -447,7 +441,8 @@ static void fx_row(tl_ldg_builder *b, uint32_t r) {
   if (b->state[FX_RATE] == CELL_OK && tb->cols[FX_RATE].v.dec[r].raw <= 0) {
     qbuf q;
     err(b, TL_TB_FX, at_col(b, FX_RATE, tb->line[r]), "data-value",
-        "column \"rate\": rate must be positive, not \"%s\"", qcell(&q, &b->cells[b->chdr[FX_RATE]]));
+        "column \"rate\": rate must be positive, not \"%s\"",
+        qcell(&q, &b->cells[b->chdr[FX_RATE]]));
     b->state[FX_RATE] = CELL_BAD;
   }
   if (b->state[FX_CURRENCY] == CELL_OK && b->state[FX_FROM] == CELL_OK) {
@@ -575,8 +570,10 @@ static void quota_row(tl_ldg_builder *b, uint32_t r) {
     return;
   }
   if (b->state[QU_PAYEE] != CELL_OK) return;
-  if (!b->quota_line)
-    b->quota_line = tl_calloc((size_t)b->l->t[TL_TB_PAYEES].nrows * (size_t)cal->n, sizeof(uint32_t));
+  if (!b->quota_line) {
+    size_t cells = (size_t)b->l->t[TL_TB_PAYEES].nrows * (size_t)cal->n;
+    b->quota_line = tl_calloc(cells, sizeof(uint32_t));
+  }
   int32_t payee = tb->cols[QU_PAYEE].v.ref[r];
   uint32_t *first = &b->quota_line[(size_t)payee * (size_t)cal->n + (size_t)i];
   if (*first) {
@@ -706,8 +703,8 @@ static void splits_end(tl_ldg_builder *b) {
       if (tl_dec_mul_int(x->sum, 100, &p) != TL_DEC_OK) p = x->sum;
       tl_dec_format(p, -1, false, pct, sizeof pct);
       err(b, TL_TB_SPLITS, b->split.v[x->row].deal, "data-split",
-          "split shares of deal \"%s\" sum to %s%%, not 100%%", qstr(&q, l, ids->v.str[deal[x->row]]),
-          pct);
+          "split shares of deal \"%s\" sum to %s%%, not 100%%",
+          qstr(&q, l, ids->v.str[deal[x->row]]), pct);
     } else {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
@@ -823,11 +820,11 @@ static void read_header(tl_ldg_builder *b, const tl_ldg_cell *hdr, size_t n) {
   int t = b->cur;
   const tl_tablespec *s = b->spec[t];
   b->nhdr = n;
-  b->hcol.n = 0;
   for (size_t i = 0; i < n; i++) {
     int c = -1;
     for (int k = 0; k < s->ncols && c < 0 && !hdr[i].null; k++)
-      if (strlen(s->cols[k].name) == hdr[i].len && memcmp(s->cols[k].name, hdr[i].p, hdr[i].len) == 0)
+      if (strlen(s->cols[k].name) == hdr[i].len
+          && memcmp(s->cols[k].name, hdr[i].p, hdr[i].len) == 0)
         c = k;
     if (c >= 0 && b->chdr[c] >= 0) {
       err(b, t, at_cell(&hdr[i]), "data-schema", "duplicate column \"%s\"", s->cols[c].name);
@@ -835,7 +832,6 @@ static void read_header(tl_ldg_builder *b, const tl_ldg_cell *hdr, size_t n) {
     } else if (c >= 0) {
       b->chdr[c] = (int)i;
     }
-    tl_vec_push(b->hcol, c);
   }
   pos start = { n ? hdr[0].line : 1, 1 };
   for (int c = 0; c < s->ncols; c++) {
@@ -854,7 +850,8 @@ static void read_header(tl_ldg_builder *b, const tl_ldg_cell *hdr, size_t n) {
   }
 }
 
-void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr, size_t n) {
+void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr,
+                  size_t n) {
   open_table(b, t, file);
   if (n == 0) no_header(b);
   else read_header(b, hdr, n);
@@ -893,7 +890,8 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
   b->cells = NULL;
 }
 
-void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data, size_t len) {
+void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                     size_t len) {
   tl_csv *c = tl_csv_new(data, len);
   tl_csv_row row;
   tl_csv_status st;
@@ -932,7 +930,6 @@ void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
 
 static void free_builder(tl_ldg_builder *b) {
   for (int t = 0; t < TL_TB_COUNT; t++) tl_vec_free(b->key[t]);
-  tl_vec_free(b->hcol);
   tl_vec_free(b->csvcells);
   tl_vec_free(b->fwd);
   tl_vec_free(b->fx);

@@ -111,6 +111,7 @@ static void test_text_edges(void **state) {
   ** the end of the file, a file that was never registered */
   tl_diag(d, TL_SEV_ERROR, at("plan.tally", 1, 9, 0, 0), "e", "end of line");
   tl_diag(d, TL_SEV_ERROR, at("plan.tally", 4, 20, 4, 99), "e", "to the end");
+  tl_diag(d, TL_SEV_ERROR, at("plan.tally", 1, 1000000, 0, 0), "e", "far past the end");
   tl_diag(d, TL_SEV_ERROR, at("plan.tally", 9, 1, 0, 0), "e", "no such line");
   tl_diag(d, TL_SEV_ERROR, at("other.tally", 1, 1, 0, 0), "e", "no source");
   expect_print(d, TL_DIAG_TEXT,
@@ -120,6 +121,9 @@ static void test_text_edges(void **state) {
     "plan.tally:4:20: error: to the end\n"
     "    4 | last line without newline\n"
     "      |                    ^~~~~~\n"
+    "plan.tally:1:1000000: error: far past the end\n"
+    "    1 | plan \"x\"\n"
+    "      |         ^\n"
     "plan.tally:9:1: error: no such line\n"
     "other.tally:1:1: error: no source\n");
   tl_diags_free(d);

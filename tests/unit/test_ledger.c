@@ -455,7 +455,8 @@ static void test_no_cascade(void **state) {
 /* Each table may be skipped; references into a skipped table are errors. */
 static void test_skipped_tables(void **state) {
   input in = { .deals = "id,owner,closed,amount\nD1,ann,2026-01-01,1\n" };
-  assert_string_equal(errors_of(&in), "deals.csv:2:4: error: column \"owner\": unknown payee \"ann\"\n");
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:4: error: column \"owner\": unknown payee \"ann\"\n");
   input none = { 0 };
   tl_ledger *l = build_ok(&none);
   assert_false(l->t[TL_TB_PAYEES].loaded);
