@@ -54,6 +54,8 @@ static const char usage_text[] =
   "common options:\n"
   "  --diagnostics text|json|github   how errors are printed (default text)\n"
   "  --max-errors N             stop listing errors after N (default 100)\n"
+  "  --max-steps N              VM instructions allowed per evaluation (default 100000000)\n"
+  "  --max-memory MB            memory budget for the whole command (default none)\n"
   "  -h, --help                 this help\n"
   "  --version                  print the version\n"
   "\n"
@@ -69,6 +71,7 @@ typedef struct opts {
   tl_diag_format diag_format;
   int max_errors;
   bool werror;
+  unsigned long long max_steps, max_memory_mb;
 } opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -79,7 +82,11 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static void oom(void) {
-  fputs("tally: out of memory\n", stderr);
+  if (tl_memory_limit())
+    fprintf(stderr, "tally: error: the memory budget of %zu MB is exhausted (raise --max-memory)\n",
+            tl_memory_limit() >> 20);
+  else
+    fputs("tally: error: out of memory\n", stderr);
   exit(EXIT_ERRORS);
 }
 
@@ -264,7 +271,7 @@ static int cmd_run(const opts *o) {
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors };
   l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
-  r = tl_eng_run(p, l, d);
+  r = tl_eng_run_limited(p, l, d, o->max_steps);
   if (!r) goto done;
   run_out ro = { p, l, r, o->format };
   if (o->out) {
@@ -320,7 +327,8 @@ int main(int argc, char **argv) {
       if (a[2] == 'd') o.db = val;
       else o.out_db = val;
     } else if (strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 ||
-               strcmp(a, "--diagnostics") == 0 || strcmp(a, "--max-errors") == 0) {
+               strcmp(a, "--diagnostics") == 0 || strcmp(a, "--max-errors") == 0 ||
+               strcmp(a, "--max-steps") == 0 || strcmp(a, "--max-memory") == 0) {
       if (!val) return usage_error("%s needs a value", a);
       i++;
       if (a[2] == 'd' && a[3] == 'a') o.data = val;
@@ -331,11 +339,18 @@ int main(int argc, char **argv) {
         else if (strcmp(val, "json") == 0) o.diag_format = TL_DIAG_JSON;
         else if (strcmp(val, "github") == 0) o.diag_format = TL_DIAG_GITHUB;
         else return usage_error("unknown diagnostics format '%s' (use text, json or github)", val);
-      } else {
+      } else if (strcmp(a, "--max-errors") == 0) {
         char *end;
         long n = strtol(val, &end, 10);
         if (*end || n < 1 || n > 1000000) return usage_error("--max-errors needs a number, not '%s'", val);
         o.max_errors = (int)n;
+      } else {
+        char *end;
+        unsigned long long n = strtoull(val, &end, 10);
+        if (*end || n < 1 || val[0] == '-' || n > (1ULL << 40))
+          return usage_error("this option needs a positive whole number, not '%s'", val);
+        if (a[6] == 's') o.max_steps = n;
+        else o.max_memory_mb = n;
       }
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
@@ -346,6 +361,7 @@ int main(int argc, char **argv) {
       o.files[o.nfiles++] = a;
     }
   }
+  if (o.max_memory_mb) tl_set_memory_limit((size_t)o.max_memory_mb << 20);
   if (!o.cmd) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;

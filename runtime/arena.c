@@ -3,6 +3,9 @@
 */
 #include "arena.h"
 
+#include <stdbool.h>
+
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +17,28 @@ static void default_oom(void) {
 
 static void (*oom_handler)(void) = default_oom;
 static unsigned long fail_countdown;
+/* The memory budget: bytes held through tl_realloc, counted with the
+** allocator's own idea of block sizes so frees need no bookkeeping. */
+static size_t mem_limit, mem_used;
+
+void tl_set_memory_limit(size_t bytes) { mem_limit = bytes; }
+size_t tl_memory_limit(void) { return mem_limit; }
 
 void tl_set_oom(void (*handler)(void)) { oom_handler = handler ? handler : default_oom; }
 void tl_fail_alloc_after(unsigned long n) { fail_countdown = n; }
 
 void *tl_realloc(void *p, size_t n) {
+  size_t old = p && mem_limit ? malloc_usable_size(p) : 0;
   if (n == 0) {
+    mem_used -= old;
     free(p);
     return NULL;
   }
   void *q = NULL;
-  if (fail_countdown == 0 || --fail_countdown != 0) q = realloc(p, n);
+  bool over = mem_limit && mem_used - old + n > mem_limit;
+  if (!over && (fail_countdown == 0 || --fail_countdown != 0)) q = realloc(p, n);
   if (q == NULL) oom_handler();
+  if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
   return q;
 }
 
@@ -39,7 +52,10 @@ void *tl_calloc(size_t count, size_t size) {
   return p;
 }
 
-void tl_free(void *p) { free(p); }
+void tl_free(void *p) {
+  if (p && mem_limit) mem_used -= malloc_usable_size(p);
+  free(p);
+}
 
 char *tl_strndup(const char *s, size_t n) {
   char *d = tl_alloc(n + 1);

@@ -5,7 +5,8 @@
 ** and so there is one place to decide what running out of memory means.  The
 ** library has no way to continue without memory: tl_realloc calls the handler
 ** set with tl_set_oom (the CLI's prints "out of memory" and exits 1), and the
-** default handler aborts.
+** default handler aborts.  A memory budget (tl_set_memory_limit) makes
+** allocations past it fail the same way.
 **
 ** An arena hands out memory that is freed all at once; compiler passes keep
 ** their nodes in one, so no error path can leak.
@@ -22,6 +23,10 @@ void tl_free(void *p);
 char *tl_strndup(const char *s, size_t n);
 char *tl_strdup(const char *s);
 void tl_set_oom(void (*handler)(void));
+/* The memory budget in bytes (0, the default: none).  Going over it is
+** running out of memory.  Set it before allocating anything. */
+void tl_set_memory_limit(size_t bytes);
+size_t tl_memory_limit(void);
 /* Tests: make the n-th allocation from now fail (0 = never). */
 void tl_fail_alloc_after(unsigned long n);
 

@@ -440,6 +440,11 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
 }
 
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
+  return tl_eng_run_limited(p, l, d, 0);
+}
+
+tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
+                              uint64_t max_steps) {
   engine e;
   memset(&e, 0, sizeof e);
   e.p = p;
@@ -448,6 +453,7 @@ tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
   e.n = p->cal.n;
   e.npay = l->t[TL_TB_PAYEES].nrows;
   tl_vm_init(&e.vm, p, l);
+  if (max_steps) e.vm.step_limit = max_steps;
   tl_result *res = NULL;
   payee_run pr;
   memset(&pr, 0, sizeof pr);

@@ -34,6 +34,9 @@ typedef struct tl_result {
 } tl_result;
 
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d);
+/* The same with a step budget for each evaluation (0: the VM's default). */
+tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
+                              uint64_t max_steps);
 void tl_result_free(tl_result *r);
 /* The name of a line ("commission", "earned", ...). */
 const char *tl_eng_line_name(const tl_program *p, int line);
