@@ -37,6 +37,7 @@ static const char usage_text[] =
   "  test PLAN...               run the test blocks inside plans; prints failed\n"
   "                             expectations and 'N passed, N failed'\n"
   "                             (--format junit writes JUnit XML to stdout or --out)\n"
+
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
   "run options:\n"
@@ -70,7 +71,7 @@ typedef struct opts {
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
-  bool werror;
+  bool werror, check_only;
   unsigned long long max_steps, max_memory_mb;
 } opts;
 
@@ -318,6 +319,8 @@ int main(int argc, char **argv) {
       return EXIT_OK;
     } else if (strcmp(a, "--werror") == 0) {
       o.werror = true;
+    } else if (strcmp(a, "--check") == 0) {
+      o.check_only = true;
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;
@@ -366,7 +369,7 @@ int main(int argc, char **argv) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;
   }
-  bool many = strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "test") == 0;
+  bool many = strcmp(o.cmd, "check") == 0 || strcmp(o.cmd, "test") == 0 || strcmp(o.cmd, "fmt") == 0;
   if (many || strcmp(o.cmd, "run") == 0 || strcmp(o.cmd, "disasm") == 0) {
     if (o.nfiles == 0) return usage_error("%s needs a plan file", o.cmd);
     if (!many && o.nfiles > 1) return usage_error("%s takes one plan file", o.cmd);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runtime/arena.h"
@@ -69,8 +70,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     /* one row per payee and period, one column per line */
     int lines = r->lines_per_period;
     size_t wpayee = 5, wperiod = 6;
-    size_t *w = calloc((size_t)lines, sizeof *w);
-    if (!w) return -1;
+    size_t *w = tl_calloc((size_t)lines, sizeof *w);
     for (int j = 0; j < lines; j++) w[j] = strlen(tl_eng_line_name(p, j < lines - 3 ? j : -(j - (lines - 3)) - 1));
     for (size_t i = 0; i < r->nrows; i++) {
       const tl_row *row = &r->rows[i];
@@ -93,7 +93,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
       }
       fputc('\n', out);
     }
-    free(w);
+    tl_free(w);
   }
   return ferror(out) ? -1 : 0;
 }
@@ -110,6 +110,18 @@ int tl_out_atomic(const char *path, tl_out_writer writer, void *ctx, const char 
     tl_free(tmp);
     return -1;
   }
+  /* the result keeps the mode of the file it replaces, or gets the usual
+  ** 0666 less umask, not mkstemp's 0600 */
+  struct stat st;
+  mode_t mode;
+  if (stat(path, &st) == 0) {
+    mode = st.st_mode & 07777;
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  fchmod(fd, mode);
   FILE *f = fdopen(fd, "w");
   int rc = -1;
   if (!f) {

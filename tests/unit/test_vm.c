@@ -1,0 +1,516 @@
+/*
+** test_vm.c: compiled plans running in the VM and the engine.
+**
+** Expressions are compiled as a plan's only measure and run straight through
+** tl_vm_run, so each result is the exact decimal the VM computed (no rounding
+** to the plan's unit).  Tier tables, rounding and run-time errors that need
+** payees and deals go through tl_eng_run over a ledger built in memory, and
+** its rows are compared to the cent.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lang/diag.h"
+#include "lang/front.h"
+#include "runtime/arena.h"
+#include "runtime/engine.h"
+#include "runtime/ledger.h"
+#include "runtime/vm.h"
+
+#define FILE_NAME "p.tally"
+
+/* Five lines in front of every expression: `measure m = ...` is line 6. */
+static const char expr_header[] =
+  "currency USD\n"
+  "year 2026-01-01 to 2026-12-31\n"
+  "period quarter\n"
+  "credit deals to owner\n"
+  "component zero = 0\n";
+
+static tl_diags *diags;
+static tl_program *prog;
+static tl_ledger *ldg;
+static tl_result *res;
+static tl_vm vm;
+static bool have_vm;
+static char *printed;
+
+static int teardown(void **state) {
+  (void)state;
+  if (have_vm) tl_vm_free(&vm);
+  have_vm = false;
+  tl_result_free(res);
+  tl_ldg_free(ldg);
+  tl_prog_free(prog);
+  tl_diags_free(diags);
+  free(printed);
+  res = NULL;
+  ldg = NULL;
+  prog = NULL;
+  diags = NULL;
+  printed = NULL;
+  return 0;
+}
+
+static const char *diag_text(void) {
+  size_t len;
+  free(printed);
+  printed = NULL;
+  FILE *f = open_memstream(&printed, &len);
+  tl_diag_print(diags, f, TL_DIAG_TEXT);
+  fclose(f);
+  return printed;
+}
+
+/* Compile a whole plan; it must have no errors. */
+static tl_program *compile(const char *src) {
+  teardown(NULL);
+  diags = tl_diags_new();
+  tl_diag_source(diags, FILE_NAME, src, strlen(src));
+  prog = tl_front(FILE_NAME, src, strlen(src), diags, NULL);
+  if (!prog) fail_msg("%s", diag_text());
+  return prog;
+}
+
+/* Compile `measure m = text` and run it for the first period, with no
+** ledger: the expression may use literals only. */
+static tl_vm_status run_expr(const char *text, tl_value *out) {
+  char src[1024];
+  snprintf(src, sizeof src, "%smeasure m = %s\n", expr_header, text);
+  compile(src);
+  assert_int_equal(prog->nmeasures, 1);
+  tl_vm_init(&vm, prog, NULL);
+  have_vm = true;
+  vm.period = vm.asof = 0;
+  return tl_vm_run(&vm, prog->measures[0].body, out);
+}
+
+static const char *value_text(tl_value v) {
+  static char buf[4][64];
+  static int k;
+  char *b = buf[k++ % 4];
+  switch (v.kind) {
+    case TL_V_DEC: tl_dec_format(v.u.d, -1, false, b, sizeof buf[0]); break;
+    case TL_V_BOOL: strcpy(b, v.u.i ? "true" : "false"); break;
+    case TL_V_DATE: tl_date_format(v.u.i, b); break;
+    case TL_V_NULL: strcpy(b, "empty"); break;
+    default: snprintf(b, sizeof buf[0], "kind %d", (int)v.kind); break;
+  }
+  return b;
+}
+
+/* The value of an expression as text: "0.333333333", "true", "2026-02-01". */
+static const char *eval(const char *text) {
+  tl_value v;
+  if (run_expr(text, &v) != TL_VM_OK) fail_msg("%s: %s", text, vm.err.message);
+  return value_text(v);
+}
+
+#define assert_eval(text, want) assert_string_equal(eval(text), want)
+
+/* ---- arithmetic ---------------------------------------------------------- */
+
+/* Products and quotients are exact to 1e-9, ties to even; sums are exact. */
+static void test_arithmetic(void **state) {
+  assert_eval("1 + 2 * 3", "7");
+  assert_eval("(1 + 2) * 3", "9");
+  assert_eval("10 - 4 - 3", "3");
+  assert_eval("-2.5 * 4", "-10");
+  assert_eval("1 / 3", "0.333333333");
+  assert_eval("2 / 3", "0.666666667");
+  assert_eval("-2 / 3", "-0.666666667");
+  assert_eval("1 / 3 * 3", "0.999999999");
+  assert_eval("0.000000001 / 2", "0");             /* 0.5e-9: the even neighbour is 0 */
+  assert_eval("0.000000003 / 2", "0.000000002");   /* 1.5e-9: the even neighbour is 2 */
+  assert_eval("0.000000001 * 0.5", "0");
+  assert_eval("0.000000005 * 0.3", "0.000000002");   /* 1.5e-9 */
+  assert_eval("0.123456789 * 10", "1.23456789");
+  assert_eval("12.5% * 80_000", "10000");
+  assert_eval("123456789012.5 + 0.000000001", "123456789012.500000001");
+  assert_eval("100_000 / 7 * 7", "99999.999999998");
+}
+
+static void test_dates(void **state) {
+  assert_eval("2026-01-31 + 1", "2026-02-01");
+  assert_eval("2026-03-01 - 1", "2026-02-28");
+  assert_eval("2028-03-01 - 2028-02-01", "29");
+  assert_eval("2026-01-01 - 2026-12-31", "-364");
+  assert_eval("2026-05-01 > 2026-04-30", "true");
+}
+
+/* ---- built-in functions -------------------------------------------------- */
+
+static void test_builtins(void **state) {
+  assert_eval("ratio(1, 3)", "0.333333333");
+  assert_eval("ratio(5, 0)", "0");
+  assert_eval("ratio(0, 0)", "0");
+  assert_eval("min(3, 1.5, 2)", "1.5");
+  assert_eval("max(3, 1.5, 20%)", "3");
+  assert_eval("max(-1, -2)", "-1");
+  assert_eval("min(2026-03-01, 2026-02-01)", "2026-02-01");
+  assert_eval("round(2.345, 0.01)", "2.35");
+  assert_eval("round(-2.345, 0.01)", "-2.35");       /* half up: ties away from zero */
+  assert_eval("round(2.344999999, 0.01)", "2.34");
+  assert_eval("round(1234, 100)", "1200");
+  assert_eval("round(1250, 100)", "1300");
+  assert_eval("round(7, 0.25)", "7");
+  assert_eval("round(7.125, 0.25)", "7.25");
+  assert_eval("abs(-5.25)", "5.25");
+  assert_eval("abs(0)", "0");
+  assert_eval("default(5, 0)", "5");
+}
+
+/* ---- logic --------------------------------------------------------------- */
+
+/* The right operand of and/or is not evaluated when the left decides, so a
+** guard protects a division. */
+static void test_short_circuit(void **state) {
+  assert_eval("false and 1 / 0 > 0", "false");
+  assert_eval("true or 1 / 0 > 0", "true");
+  assert_eval("true and 2 > 1", "true");
+  assert_eval("false or 2 < 1", "false");
+  assert_eval("1 > 2 or 2 > 1 and 3 > 2", "true");
+  assert_eval("not (1 > 2) and not false", "true");
+  tl_value v;
+  assert_int_equal(run_expr("true and 1 / 0 > 0", &v), TL_VM_ERROR);
+  assert_string_equal(vm.err.message, "division by zero");
+  assert_int_equal(run_expr("false or 1 / 0 > 0", &v), TL_VM_ERROR);
+}
+
+static void test_if(void **state) {
+  assert_eval("if 1 > 2 then 10 else 20", "20");
+  assert_eval("if 2 > 1 then 10 else 20", "10");
+  assert_eval("if 1 > 2 then 1 else if 2 > 3 then 2 else 3", "3");
+  assert_eval("(if 2 > 1 then 10 else 20) * 2 + 1", "21");
+  /* the branch not taken is not run */
+  assert_eval("if 1 > 0 then 5 else 1 / 0", "5");
+  assert_eval("if 1 < 0 then 1 / 0 else 6", "6");
+}
+
+static void test_in(void **state) {
+  assert_eval("5 in 1 to 5", "true");                 /* ranges are inclusive */
+  assert_eval("1 in 1 to 5", "true");
+  assert_eval("0.999999999 in 1 to 5", "false");
+  assert_eval("5.000000001 in 1 to 5", "false");
+  assert_eval("2026-03-31 in 2026-01-01 to 2026-03-31", "true");
+  assert_eval("2026-04-01 in 2026-01-01 to 2026-03-31", "false");
+  assert_eval("3 in [1, 2, 3]", "true");
+  assert_eval("4 in [1, 2, 3]", "false");
+  assert_eval("50% in [0.5]", "true");
+  assert_eval("2026-08-15 in 2026-Q3", "true");
+  assert_eval("2026-10-01 in 2026-Q3", "false");
+  assert_eval("2026-09-30 in 2026-Q3 and 2026-07-01 in 2026-Q3", "true");
+  assert_eval("2025-08-15 in 2026-Q3", "false");
+}
+
+/* ---- run-time errors ----------------------------------------------------- */
+
+static void test_division_by_zero(void **state) {
+  tl_value v;
+  assert_int_equal(run_expr("100 + 10 / (2 - 2)", &v), TL_VM_ERROR);
+  assert_string_equal(vm.err.message, "division by zero");
+  assert_string_equal(vm.err.what, "measure m");
+  /* the span of the division, parentheses included */
+  assert_int_equal(vm.err.span.line, 6);
+  assert_int_equal(vm.err.span.col, 19);
+  assert_int_equal(vm.err.span.end_line, 6);
+  assert_int_equal(vm.err.span.end_col, 30);
+
+  /* a multi-line expression keeps its lines */
+  compile("currency USD\nyear 2026-01-01 to 2026-12-31\nperiod month\n"
+          "credit deals to owner\ncomponent zero = 0\n"
+          "measure m =\n"
+          "  1 +\n"
+          "  ratio(1, 0) +\n"
+          "  2 / 0\n");
+  tl_vm_init(&vm, prog, NULL);
+  have_vm = true;
+  assert_int_equal(tl_vm_run(&vm, prog->measures[0].body, &v), TL_VM_ERROR);
+  assert_int_equal(vm.err.span.line, 9);
+  assert_int_equal(vm.err.span.col, 3);
+  assert_int_equal(vm.err.span.end_col, 7);
+}
+
+static void test_overflow(void **state) {
+  tl_value v;
+  assert_int_equal(run_expr("100_000_000_000_000_000 * 100_000_000_000_000_000", &v),
+                   TL_VM_ERROR);
+  assert_string_equal(vm.err.message, "arithmetic overflow");
+  assert_int_equal(vm.err.span.col, 13);
+}
+
+/* ---- the engine over a ledger built in memory ----------------------------- */
+
+typedef struct tables { const char *payees, *fx, *deals, *splits, *quotas; } tables;
+
+/* Feed the tables in the builder's order; the ledger must load cleanly. */
+static void load(const tables *t) {
+  tl_ldg_opts o = { &prog->payees, &prog->deals, prog->currency, &prog->cal, 0 };
+  tl_ldg_builder *b = tl_ldg_begin(&o, diags);
+  const char *src[] = { t->payees, t->fx, t->deals, t->splits, t->quotas };
+  const tl_tableid ids[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS };
+  for (int i = 0; i < 5; i++) {
+    char file[32];
+    snprintf(file, sizeof file, "%s.csv", tl_table_names[ids[i]]);
+    if (src[i]) tl_ldg_feed_csv(b, ids[i], file, src[i], strlen(src[i]));
+  }
+  ldg = tl_ldg_finish(b);
+  if (!ldg) fail_msg("%s", diag_text());
+}
+
+/* Run the plan; the rows as "payee period line amount" lines, amounts with
+** the decimals of the plan's rounding unit. */
+static const char *rows(void) {
+  tl_result_free(res);
+  res = tl_eng_run(prog, ldg, diags);
+  if (!res) fail_msg("%s", diag_text());
+  size_t len;
+  free(printed);
+  printed = NULL;
+  FILE *f = open_memstream(&printed, &len);
+  int places = tl_dec_places(prog->unit);
+  for (size_t i = 0; i < res->nrows; i++) {
+    const tl_row *r = &res->rows[i];
+    char amt[64];
+    tl_dec_format(r->amount, places, false, amt, sizeof amt);
+    fprintf(f, "%s %s %s %s\n",
+            tl_str_get(ldg->strs, ldg->t[TL_TB_PAYEES].cols[0].v.str[r->payee], NULL),
+            prog->cal.name[r->period], tl_eng_line_name(prog, r->line), amt);
+  }
+  fclose(f);
+  return printed;
+}
+
+/* Only the lines named line, one per period: "10400.00 -800.00 ...". */
+static const char *line_amounts(const char *payee, const char *line) {
+  static char buf[512];
+  const char *all = rows();
+  char key[64];
+  size_t n = 0;
+  snprintf(key, sizeof key, " %s ", line);
+  buf[0] = 0;
+  for (const char *p = all; *p; ) {
+    const char *eol = strchr(p, '\n');
+    size_t plen = strlen(payee);
+    const char *k = strstr(p, key);
+    if (strncmp(p, payee, plen) == 0 && p[plen] == ' ' && k && k < eol) {
+      const char *amt = k + strlen(key);
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s", n ? " " : "", (int)(eol - amt), amt);
+    }
+    p = eol + 1;
+  }
+  return buf;
+}
+
+/* Eight lines, with the rounding mode to fill in; the body starts on line 9. */
+static const char quarterly[] =
+  "currency USD\n"
+  "year 2026-01-01 to 2026-12-31\n"
+  "period quarter\n"
+  "rounding %s to 0.01\n"
+  "input payees { id text key, quota money, target money }\n"
+  "quota = payee.quota / 4\n"
+  "credit deals to owner\n"
+  "measure bookings = sum(credit.amount)\n"
+  "%s";
+
+static void run_plan_rounding(const char *mode, const char *body, const char *payees,
+                              const char *deals) {
+  char src[2048];
+  snprintf(src, sizeof src, quarterly, mode, body);
+  compile(src);
+  tables t = { payees, NULL, deals, NULL, NULL };
+  load(&t);
+}
+
+static void run_plan(const char *body, const char *payees, const char *deals) {
+  run_plan_rounding("half_up", body, payees, deals);
+}
+
+static const char one_payee[] = "id,quota,target\nA,400000,40000\n";
+
+/* The example of language.md: a slow second quarter gives accelerator money
+** back, the third earns it again. */
+static void test_marginal_cumulative(void **state) {
+  run_plan("component commission cumulative =\n"
+           "  marginal ytd(bookings) over ytd(quota) {\n"
+           "      0% : 8%\n"
+           "    100% : 12%\n"
+           "    150% : 15%\n"
+           "  }\n",
+           one_payee,
+           "id,owner,closed,amount\n"
+           "D1,A,2026-02-01,120000\n"
+           "D2,A,2026-08-20,95000\n");
+  assert_string_equal(rows(),
+    "A 2026-Q1 commission 10400.00\n"
+    "A 2026-Q1 earned 10400.00\n"
+    "A 2026-Q1 net 10400.00\n"
+    "A 2026-Q1 balance 0.00\n"
+    "A 2026-Q2 commission -800.00\n"
+    "A 2026-Q2 earned -800.00\n"
+    "A 2026-Q2 net 0.00\n"
+    "A 2026-Q2 balance 800.00\n"
+    "A 2026-Q3 commission 7600.00\n"
+    "A 2026-Q3 earned 7600.00\n"
+    "A 2026-Q3 net 6800.00\n"
+    "A 2026-Q3 balance 0.00\n"
+    "A 2026-Q4 commission 0.00\n"
+    "A 2026-Q4 earned 0.00\n"
+    "A 2026-Q4 net 0.00\n"
+    "A 2026-Q4 balance 0.00\n");
+}
+
+/* Bookings of exactly the quota: an inclusive table reaches the 100% tier,
+** an exclusive one keeps the lower rate.  Marginal tables pay the same
+** either way at a bound, since the band above it is empty. */
+static void test_tier_bounds(void **state) {
+  static const char deals[] = "id,owner,closed,amount\nD1,A,2026-02-01,100000\n";
+  run_plan("component c = retro bookings over quota { 0%: 5%, 100%: 10% }\n",
+           "id,quota,target\nA,400000,0\n", deals);
+  assert_string_equal(line_amounts("A", "c"), "10000.00 0.00 0.00 0.00");
+  run_plan("component c = retro bookings over quota exclusive { 0%: 5%, 100%: 10% }\n",
+           "id,quota,target\nA,400000,0\n", deals);
+  assert_string_equal(line_amounts("A", "c"), "5000.00 0.00 0.00 0.00");
+  run_plan("component c = marginal bookings over quota exclusive { 0%: 5%, 100%: 10% }\n",
+           "id,quota,target\nA,400000,0\n", deals);
+  assert_string_equal(line_amounts("A", "c"), "5000.00 0.00 0.00 0.00");
+  /* one cent above the bound */
+  run_plan("component c = retro bookings over quota exclusive { 0%: 5%, 100%: 10% }\n",
+           "id,quota,target\nA,400000,0\n", "id,owner,closed,amount\nD1,A,2026-02-01,100000.01\n");
+  assert_string_equal(line_amounts("A", "c"), "10000.00 0.00 0.00 0.00");
+  /* amounts as bounds, below the first bound, marginal across three bands */
+  run_plan("component c = marginal bookings { 10_000: 1%, 50_000: 2%, 80_000: 4% }\n",
+           "id,quota,target\nA,0,0\n",
+           "id,owner,closed,amount\nD1,A,2026-02-01,5000\nD2,A,2026-05-01,100000\n"
+           "D3,A,2026-08-01,60000\n");
+  assert_string_equal(line_amounts("A", "c"), "0.00 1800.00 600.00 0.00");
+}
+
+/* A curve pays 0 below its first point, interpolates between points and is
+** flat after the last. */
+static void test_curve(void **state) {
+  run_plan("measure att = ratio(bookings, quota)\n"
+           "component bonus = curve att { 50%: 25%, 100%: 100%, 150%: 200% } * payee.target / 4\n",
+           one_payee,
+           "id,owner,closed,amount\n"
+           "D1,A,2026-02-01,49999.99\n"     /* Q1: just under 50% */
+           "D2,A,2026-05-01,75000\n"        /* Q2: 75% */
+           "D3,A,2026-08-01,125000\n"       /* Q3: 125% */
+           "D4,A,2026-11-01,400000\n");     /* Q4: 400%, past the last point */
+  assert_string_equal(line_amounts("A", "bonus"), "0.00 6250.00 15000.00 20000.00");
+  /* exactly on the first point, and between points to the 1e-9 */
+  run_plan("measure att = ratio(bookings, quota)\n"
+           "component bonus = curve att { 50%: 25%, 100%: 100% } * payee.target / 4\n",
+           "id,quota,target\nA,300000,30000\n",
+           "id,owner,closed,amount\nD1,A,2026-02-01,37500\nD2,A,2026-05-01,50000\n");
+  /* Q2: att = 0.666666667, fraction 0.25 + 0.166666667 * 1.5 = 0.5, so 3750.00 */
+  assert_string_equal(line_amounts("A", "bonus"), "1875.00 3750.00 0.00 0.00");
+}
+
+/* Period values are rounded to the unit with the plan's mode, and a year's
+** payables add up to the rounded year total. */
+static void test_rounding(void **state) {
+  static const char deals[] =
+    "id,owner,closed,amount\nD1,A,2026-02-01,1234.45\nD2,A,2026-05-01,0.05\n";
+  run_plan("component c = bookings * 10%\n", one_payee, deals);
+  assert_string_equal(line_amounts("A", "c"), "123.45 0.01 0.00 0.00");
+
+  run_plan_rounding("half_even", "component c = bookings * 10%\n", one_payee, deals);
+  assert_string_equal(line_amounts("A", "c"), "123.44 0.00 0.00 0.00");
+
+  /* cumulative: E is rounded, the payables are differences of rounded E */
+  run_plan("component c cumulative = ytd(bookings) * 1 / 3\n", one_payee,
+           "id,owner,closed,amount\nD1,A,2026-02-01,100\nD2,A,2026-05-01,100\n"
+           "D3,A,2026-08-01,100\n");
+  assert_string_equal(line_amounts("A", "c"), "33.33 33.34 33.33 0.00");
+}
+
+/* The run stops at the first error and names payee, period and the place. */
+static void test_division_by_zero_in_run(void **state) {
+  run_plan("measure att = bookings / quota\ncomponent c = bookings * att\n",
+           "id,quota,target\nA,400000,0\nB,0,0\n",
+           "id,owner,closed,amount\nD1,A,2026-02-01,10\n");
+  assert_null(tl_eng_run(prog, ldg, diags));
+  assert_string_equal(diag_text(),
+    "p.tally:9:15: error: division by zero for payee B in 2026-Q1 (in measure att)\n"
+    "    9 | measure att = bookings / quota\n"
+    "      |               ^~~~~~~~~~~~~~~~\n");
+}
+
+/* ---- the disassembler ---------------------------------------------------- */
+
+static void test_disasm(void **state) {
+  static const char src[] =
+    "currency USD\n"
+    "year 2026-01-01 to 2026-12-31\n"
+    "period year\n"
+    "credit deals to owner\n"
+    "measure big = sum(credit.amount where credit.share > 50%)\n"
+    "component c = if big > 100 and true then big * 10% else max(big, 1)\n";
+  compile(src);
+  size_t len;
+  free(printed);
+  printed = NULL;
+  FILE *f = open_memstream(&printed, &len);
+  tl_prog_disasm(prog, src, strlen(src), f);
+  fclose(f);
+  assert_string_equal(printed,
+    "chunk 0: a sum/count filter (credit context, stack 2)\n"
+    "     5 | measure big = sum(credit.amount where credit.share > 50%)\n"
+    "  0000  CREDIT    1\n"
+    "  0001  CONST     0  ; 0.5\n"
+    "  0002  GT       \n"
+    "  0003  RET      \n"
+    "chunk 1: a sum (credit context, stack 1)\n"
+    "     5 | measure big = sum(credit.amount where credit.share > 50%)\n"
+    "  0000  CREDIT    0\n"
+    "  0001  RET      \n"
+    "chunk 2: measure big (period context, stack 1)\n"
+    "     5 | measure big = sum(credit.amount where credit.share > 50%)\n"
+    "  0000  AGG       0\n"
+    "  0001  RET      \n"
+    "chunk 3: component c (period context, stack 2)\n"
+    "     6 | component c = if big > 100 and true then big * 10% else max(big, 1)\n"
+    "  0000  MEASURE   0  ; big\n"
+    "  0001  CONST     1  ; 100\n"
+    "  0002  GT       \n"
+    "  0003  JUMPFK    1  ; to 0005\n"
+    "  0004  CONST     2  ; true\n"
+    "  0005  JUMPF     4  ; to 0010\n"
+    "  0006  MEASURE   0  ; big\n"
+    "  0007  CONST     3  ; 0.1\n"
+    "  0008  MUL      \n"
+    "  0009  JUMP      3  ; to 0013\n"
+    "  0010  MEASURE   0  ; big\n"
+    "  0011  CONST     4  ; 1\n"
+    "  0012  CALL      2  ; 2 args\n"
+    "  0013  RET      \n");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_teardown(test_arithmetic, teardown),
+    cmocka_unit_test_teardown(test_dates, teardown),
+    cmocka_unit_test_teardown(test_builtins, teardown),
+    cmocka_unit_test_teardown(test_short_circuit, teardown),
+    cmocka_unit_test_teardown(test_if, teardown),
+    cmocka_unit_test_teardown(test_in, teardown),
+    cmocka_unit_test_teardown(test_division_by_zero, teardown),
+    cmocka_unit_test_teardown(test_overflow, teardown),
+    cmocka_unit_test_teardown(test_marginal_cumulative, teardown),
+    cmocka_unit_test_teardown(test_tier_bounds, teardown),
+    cmocka_unit_test_teardown(test_curve, teardown),
+    cmocka_unit_test_teardown(test_rounding, teardown),
+    cmocka_unit_test_teardown(test_division_by_zero_in_run, teardown),
+    cmocka_unit_test_teardown(test_disasm, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
