@@ -46,6 +46,8 @@ typedef struct engine {
   TL_VEC(removal) rem;          /* recalculating clawbacks: lines taken out as of r */
   TL_VEC(removal) rev;          /* reversing clawbacks: lines whose payouts are taken back */
   bool failed;
+  tl_trace *trace;              /* recording one payee, or NULL */
+  uint32_t cur_comp;            /* the component being evaluated (for the trace) */
 } engine;
 
 static void run_error(engine *e, int32_t payee, int period) {
@@ -151,6 +153,11 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
   int32_t ei = e->elig[line->payee];
   if (ei < 0) return;
   const tl_program *p = e->p;
+  if (e->trace && line->payee == e->trace->payee) {
+    tl_trace_credit tc = { line->deal, line->date, line->share, line->amount, (int16_t)k,
+                           (int16_t)r, line->direct };
+    tl_vec_push(e->trace->credits, tc);
+  }
   e->vm.credit = line;
   for (uint32_t s = 0; s < p->naggs && !e->failed; s++) {
     tl_value v;
@@ -276,15 +283,21 @@ static bool period_value(engine *e, payee_run *pr, uint32_t c, int k, tl_dec *ou
   e->vm.period = k;
   if (!eval(e, cp->body, &v, pr->row, k)) return false;
   tl_dec x = v.u.d;
+  tl_trace_line *tr = e->trace && k == e->vm.asof ? &e->trace->periods[k].lines[c] : NULL;
+  if (tr) tr->value = x;
   if (cp->floor_period >= 0) {
     if (!eval(e, cp->floor_period, &lim, pr->row, k)) return false;
     x = tl_dec_max(x, lim.u.d);
+    if (tr) { tr->has_floor = true; tr->floor = lim.u.d; }
   }
   if (cp->cap_period >= 0) {
     if (!eval(e, cp->cap_period, &lim, pr->row, k)) return false;
     x = tl_dec_min(x, lim.u.d);
+    if (tr) { tr->has_cap_period = true; tr->cap_period = lim.u.d; }
   }
-  return round_to_unit(e, x, out, pr->row, k);
+  if (!round_to_unit(e, x, out, pr->row, k)) return false;
+  if (tr) tr->period_value = *out;
+  return true;
 }
 
 /* E(P) of component c as of P (the VM must be set to as-of P).  all: period
@@ -294,11 +307,13 @@ static bool earned_to_date(engine *e, payee_run *pr, uint32_t c, int P, bool all
   tl_dec E = tl_dec_zero();
   tl_value lim;
   tl_dec *pv = &pr->pv[(size_t)c * (size_t)e->n];
+  tl_trace_line *tr = e->trace && P == e->vm.asof ? &e->trace->periods[P].lines[c] : NULL;
   if (cp->cumulative) {
     tl_value v;
     e->vm.period = P;
     if (!eval(e, cp->body, &v, pr->row, P)) return false;
     E = v.u.d;
+    if (tr) tr->value = E;
   } else {
     for (int k = 0; k <= P; k++) {
       if ((all || k == P) && !period_value(e, pr, c, k, &pv[k])) return false;
@@ -309,6 +324,7 @@ static bool earned_to_date(engine *e, payee_run *pr, uint32_t c, int P, bool all
     e->vm.period = P;
     if (!eval(e, cp->cap_year, &lim, pr->row, P)) return false;
     E = tl_dec_min(E, lim.u.d);
+    if (tr) { tr->has_cap_year = true; tr->cap_year = lim.u.d; }
   }
   return round_to_unit(e, E, out, pr->row, P);
 }
@@ -354,6 +370,28 @@ static int cmp_removal(const void *a, const void *b) {
   return (x->k > y->k) - (x->k < y->k);
 }
 
+/* The measures and quota of period P as of P, for the trace. */
+static bool trace_period(engine *e, payee_run *pr, int P) {
+  tl_trace_period *tp = &e->trace->periods[P];
+  tp->quota = pr->quota[P];
+  e->cur_comp = UINT32_MAX;
+  set_asof(e, pr, P);
+  e->vm.period = P;
+  for (uint32_t m = 0; m < e->p->nmeasures; m++)
+    if (!eval(e, e->p->measures[m].body, &tp->measures[m], pr->row, P)) return false;
+  return true;
+}
+
+static void trace_tier(void *ctx, uint32_t table, tl_dec x, tl_dec q) {
+  engine *e = ctx;
+  if (e->vm.period != e->vm.asof || e->cur_comp >= e->p->ncomponents) return;
+  tl_trace_line *tr = &e->trace->periods[e->vm.asof].lines[e->cur_comp];
+  tr->tier = true;
+  tr->tier_table = (int32_t)table;
+  tr->tier_x = x;
+  tr->tier_q = q;
+}
+
 static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, const removal *rv,
                       size_t nrv, tl_row *rows) {
   const tl_program *p = e->p;
@@ -388,6 +426,7 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
     tl_dec earned = tl_dec_zero();
     for (uint32_t c = 0; c < nc; c++) {
       set_asof(e, pr, P);
+      e->cur_comp = c;
       tl_dec *E = &pr->E[(size_t)c * (size_t)n];
       tl_dec *Ea = &pr->Eadj[(size_t)c * (size_t)n];
       if (!earned_to_date(e, pr, c, P, changed, &E[P])) return false;
@@ -412,7 +451,15 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
           !dec_ok(e, tl_dec_add(earned, payable, &earned), "earned", pr->row, P))
         return false;
       *out++ = (tl_row){ pr->row, (int16_t)P, (int16_t)c, payable };
+      if (e->trace) {
+        tl_trace_line *tr = &e->trace->periods[P].lines[c];
+        tr->E = Ea[P];
+        tr->Eprev = P > 0 ? Ea[P - 1] : tl_dec_zero();
+        tl_dec_sub(Ea[P], E[P], &tr->reversal);
+        tr->payable = payable;
+      }
     }
+    if (e->trace && !trace_period(e, pr, P)) return false;
     /* rule 8: guarantee, net, balance */
     tl_dec g = tl_dec_zero(), net, owed;
     int days = active_days(e, pr->row, P);
@@ -424,6 +471,13 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
         return false;
     }
     if (!dec_ok(e, tl_dec_sub(earned, balance, &owed), "the balance", pr->row, P)) return false;
+    if (e->trace) {
+      tl_trace_period *tp = &e->trace->periods[P];
+      tp->earned = earned;
+      tp->guarantee = g;
+      tp->balance_before = balance;
+      tp->active_days = days;
+    }
     net = tl_dec_max(g, owed);
     if (p->has_draw && !p->draw_recoverable) {
       tl_dec b;
@@ -431,6 +485,10 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
       balance = tl_dec_max(tl_dec_zero(), b);
     } else if (!dec_ok(e, tl_dec_sub(net, owed, &balance), "the balance", pr->row, P)) {
       return false;
+    }
+    if (e->trace) {
+      e->trace->periods[P].net = net;
+      e->trace->periods[P].balance = balance;
     }
     *out++ = (tl_row){ pr->row, (int16_t)P, TL_LINE_EARNED, earned };
     *out++ = (tl_row){ pr->row, (int16_t)P, TL_LINE_NET, net };
@@ -443,8 +501,10 @@ tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
   return tl_eng_run_limited(p, l, d, 0);
 }
 
-tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
-                              uint64_t max_steps) {
+/* Everything of a run; with a trace, only the traced payee is evaluated and
+** its rows are copied into the trace. */
+static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
+                           uint64_t max_steps, tl_trace *trace) {
   engine e;
   memset(&e, 0, sizeof e);
   e.p = p;
@@ -452,12 +512,24 @@ tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags 
   e.d = d;
   e.n = p->cal.n;
   e.npay = l->t[TL_TB_PAYEES].nrows;
+  e.trace = trace;
   tl_vm_init(&e.vm, p, l);
   if (max_steps) e.vm.step_limit = max_steps;
+  if (trace) {
+    e.vm.on_tier = trace_tier;
+    e.vm.on_tier_ctx = &e;
+  }
   tl_result *res = NULL;
   payee_run pr;
   memset(&pr, 0, sizeof pr);
   if (!eligibility(&e) || !check_rollup(&e)) goto done;
+  if (trace && e.elig[trace->payee] < 0) {
+    const tl_table *t = &l->t[TL_TB_PAYEES];
+    tl_loc loc = { t->file, (int)t->line[trace->payee], 0, 0, 0 };
+    tl_diag(d, TL_SEV_ERROR, loc, "explain", "payee %s is not eligible under this plan, so it has "
+            "no payouts to explain", tl_str_get(l->strs, t->cols[0].v.str[trace->payee], NULL));
+    goto done;
+  }
   size_t na = p->naggs, nc = p->ncomponents;
   e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
   if (!credit(&e)) goto done;
@@ -490,11 +562,17 @@ tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags 
     while (vi < e.rev.n && e.rev.v[vi].payee == (int32_t)ei) vi++;
     pr.row = e.rows_of[ei];
     pr.ei = (int32_t)ei;
+    if (trace && pr.row != trace->payee) continue;
     tl_row *rows = &res->rows[(size_t)ei * (size_t)e.n * (nc + 3)];
     if (!run_payee(&e, &pr, e.rem.v + r0, ri - r0, e.rev.v + v0, vi - v0, rows)) {
       tl_result_free(res);
       res = NULL;
       break;
+    }
+    if (trace) {
+      trace->nrows = (size_t)e.n * (nc + 3);
+      trace->rows = tl_calloc(trace->nrows, sizeof *trace->rows);
+      memcpy(trace->rows, rows, trace->nrows * sizeof *rows);
     }
   }
 done:
@@ -510,6 +588,42 @@ done:
   tl_vec_free(e.rev);
   tl_vm_free(&e.vm);
   return res;
+}
+
+tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
+                              uint64_t max_steps) {
+  return evaluate(p, l, d, max_steps, NULL);
+}
+
+tl_trace *tl_eng_trace(const tl_program *p, const tl_ledger *l, tl_diags *d, int32_t payee) {
+  tl_trace *t = tl_calloc(1, sizeof *t);
+  t->payee = payee;
+  t->n = p->cal.n;
+  t->periods = tl_calloc((size_t)t->n, sizeof *t->periods);
+  for (int i = 0; i < t->n; i++) {
+    t->periods[i].measures = tl_calloc(p->nmeasures + 1, sizeof(tl_value));
+    t->periods[i].lines = tl_calloc(p->ncomponents + 1, sizeof(tl_trace_line));
+  }
+  tl_result *r = evaluate(p, l, d, 0, t);
+  if (!r || !t->rows) {
+    tl_result_free(r);
+    tl_trace_free(t);
+    return NULL;
+  }
+  tl_result_free(r);
+  return t;
+}
+
+void tl_trace_free(tl_trace *t) {
+  if (!t) return;
+  for (int i = 0; i < t->n; i++) {
+    tl_free(t->periods[i].measures);
+    tl_free(t->periods[i].lines);
+  }
+  tl_free(t->periods);
+  tl_free(t->rows);
+  tl_vec_free(t->credits);
+  tl_free(t);
 }
 
 void tl_result_free(tl_result *r) {

@@ -13,7 +13,9 @@
 
 #include "lang/diag.h"
 #include "runtime/chunk.h"
+#include "runtime/arena.h"
 #include "runtime/ledger.h"
+#include "runtime/value.h"
 
 /* Line numbers >= 0 are components; the fixed lines follow them. */
 #define TL_LINE_EARNED (-1)
@@ -33,11 +35,56 @@ typedef struct tl_result {
   int lines_per_period;   /* components + 3 */
 } tl_result;
 
+/* ---- tracing: everything behind one payee's numbers (for explanations) -- */
+
+typedef struct tl_trace_credit {
+  int32_t deal;
+  tl_date date;
+  tl_dec share, amount;
+  int16_t k, r;                /* close period; period its clawback is known (n: never) */
+  bool direct;
+} tl_trace_credit;
+
+typedef struct tl_trace_line {   /* one component in one as-of period P */
+  tl_dec value;                  /* the body's value: for P (period mode) or year to date */
+  bool has_floor, has_cap_period, has_cap_year;
+  tl_dec floor, cap_period, cap_year;
+  tl_dec period_value;           /* period mode: P's value after clamps, rounded */
+  tl_dec E, Eprev;               /* earned to date as of P and P-1, after reversals */
+  tl_dec reversal;               /* change to E from reversals known by P */
+  tl_dec payable;
+  bool tier;                     /* the last tier table the body evaluated for P */
+  int32_t tier_table;
+  tl_dec tier_x, tier_q;
+} tl_trace_line;
+
+typedef struct tl_trace_period {
+  tl_dec quota;
+  int active_days;
+  tl_value *measures;            /* [nmeasures] for P as of P */
+  tl_trace_line *lines;          /* [ncomponents] */
+  tl_dec earned, guarantee, balance_before, net, balance;
+} tl_trace_period;
+
+typedef struct tl_trace {
+  int32_t payee;                 /* payees row */
+  TL_VEC(tl_trace_credit) credits;
+  int n;
+  tl_trace_period *periods;      /* [n] */
+  tl_row *rows;                  /* the payee's output rows, as tl_eng_run gives them */
+  size_t nrows;
+} tl_trace;
+
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d);
 /* The same with a step budget for each evaluation (0: the VM's default). */
 tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
                               uint64_t max_steps);
 void tl_result_free(tl_result *r);
+/* Run the plan for one payee (a payees row) and record why each number is
+** what it is.  NULL after reporting when the run fails or the payee is not
+** eligible. */
+tl_trace *tl_eng_trace(const tl_program *p, const tl_ledger *l, tl_diags *d, int32_t payee);
+void tl_trace_free(tl_trace *t);
 /* The name of a line ("commission", "earned", ...). */
 const char *tl_eng_line_name(const tl_program *p, int line);
 

@@ -346,6 +346,7 @@ next:
     const tl_tier_table *t = &vm->prog->tiers[A];
     tl_dec q = tl_dec_zero();
     if (t->over) q = (--sp)->u.d;
+    if (vm->on_tier) vm->on_tier(vm->on_tier_ctx, A, sp[-1].u.d, q);
     if ((rc = tier(t, sp[-1].u.d, q, &sp[-1].u.d))) goto arith;
     NEXT();
   }

@@ -53,6 +53,10 @@ typedef struct tl_vm {
   uint8_t *memo_ok;
   int depth;
 
+  /* Called for every tier table evaluated (explanations); NULL: none. */
+  void (*on_tier)(void *ctx, uint32_t table, tl_dec x, tl_dec q);
+  void *on_tier_ctx;
+
   tl_vm_error err;
 } tl_vm;
 
