@@ -12,6 +12,7 @@
 #include "lang/front.h"
 #include "lang/plantest.h"
 #include "runtime/engine.h"
+#include "runtime/explain.h"
 #include "runtime/ledger.h"
 #include "runtime/output.h"
 #include "runtime/sha256.h"
@@ -38,6 +39,11 @@ static const char usage_text[] =
   "                             expectations and 'N passed, N failed'\n"
   "                             (--format junit writes JUnit XML to stdout or --out)\n"
 
+  "  explain PLAN --data DIR --payee ID [--period NAME]\n"
+  "                             why each line of a payee's statement is what it is:\n"
+  "                             E(P) and E(P-1), tier bands, caps, draws, balances,\n"
+  "                             measures, quota and the credit lines (deals) behind\n"
+  "                             them (--format text|json)\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
   "run options:\n"
@@ -67,7 +73,7 @@ typedef struct opts {
   const char *cmd;
   const char *files[64];
   int nfiles;
-  const char *data, *out, *format_name, *db, *out_db;
+  const char *data, *out, *format_name, *db, *out_db, *payee, *period;
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
@@ -251,6 +257,64 @@ static void run_hashes(const opts *o, const char *plan, size_t plan_len, char pl
   tl_sha256_hex(&h, inputs_hex);
 }
 
+/* The plan and its ledger, ready to run; false after reporting. */
+static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_program **p,
+                     tl_ledger **l) {
+  *p = load_plan(o->files[0], d, text, len);
+  *l = NULL;
+  if (!*p) return false;
+  tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors };
+  *l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
+  return *l != NULL;
+}
+
+static int cmd_explain(const opts *o) {
+  if (!o->data == !o->db) return usage_error("explain needs one of --data DIR or --db FILE%s", "");
+  if (!o->payee) return usage_error("explain needs --payee ID%s", "");
+  bool json = false;
+  if (o->format_name) {
+    if (strcmp(o->format_name, "json") == 0) json = true;
+    else if (strcmp(o->format_name, "text") != 0)
+      return usage_error("unknown format '%s' for explain (use text or json)", o->format_name);
+  }
+  tl_diags *d = tl_diags_new();
+  tl_diag_limit(d, o->max_errors);
+  char *text = NULL;
+  size_t len;
+  tl_program *p = NULL;
+  tl_ledger *l = NULL;
+  tl_trace *t = NULL;
+  int rc = EXIT_ERRORS;
+  if (!load_all(o, d, &text, &len, &p, &l)) goto done;
+  const tl_table *payees = &l->t[TL_TB_PAYEES];
+  uint32_t sid = tl_str_find(l->strs, o->payee, strlen(o->payee));
+  int32_t row = -1;
+  for (uint32_t i = 0; i < payees->nrows && sid != UINT32_MAX; i++)
+    if (payees->cols[0].v.str[i] == sid) row = (int32_t)i;
+  if (row < 0) {
+    tl_loc loc = { payees->file, 0, 0, 0, 0 };
+    tl_diag(d, TL_SEV_ERROR, loc, "explain", "no payee with id %s", o->payee);
+    goto done;
+  }
+  int period = -1;
+  if (o->period && (period = tl_cal_find(&p->cal, o->period, strlen(o->period))) < 0) {
+    tl_loc loc = { o->files[0], 0, 0, 0, 0 };
+    tl_diag(d, TL_SEV_ERROR, loc, "explain", "%s is not a period of this plan (%s to %s)",
+            o->period, p->cal.name[0], p->cal.name[p->cal.n - 1]);
+    goto done;
+  }
+  t = tl_eng_trace(p, l, d, row);
+  if (!t) goto done;
+  tl_explain_write(p, l, t, period, json ? TL_EXPLAIN_JSON : TL_EXPLAIN_TEXT, stdout);
+  rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_ERRORS;
+done:
+  tl_trace_free(t);
+  tl_ldg_free(l);
+  tl_prog_free(p);
+  tl_free(text);
+  return finish(d, o, rc);
+}
+
 typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
 
 static int write_rows(FILE *f, void *ctx) {
@@ -324,6 +388,11 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;
+    } else if (strcmp(a, "--payee") == 0 || strcmp(a, "--period") == 0) {
+      if (!val) return usage_error("%s needs a value", a);
+      i++;
+      if (a[4] == 'y') o.payee = val;
+      else o.period = val;
     } else if (strcmp(a, "--db") == 0 || strcmp(a, "--out-db") == 0) {
       if (!val) return usage_error("%s needs a value", a);
       i++;
@@ -386,8 +455,13 @@ int main(int argc, char **argv) {
     else if (strcmp(o.format_name, "json") == 0) o.diag_format = TL_DIAG_JSON;
     else if (strcmp(o.format_name, "github") == 0) o.diag_format = TL_DIAG_GITHUB;
     else return usage_error("unknown format '%s' for check (use text, json or github)", o.format_name);
-  } else if (o.format_name && !tl_out_parse_format(o.format_name, &o.format)) {
+  } else if (o.format_name && strcmp(o.cmd, "run") == 0 &&
+             !tl_out_parse_format(o.format_name, &o.format)) {
     return usage_error("unknown format '%s' (use csv, json or table)", o.format_name);
+  }
+  if (strcmp(o.cmd, "explain") == 0) {
+    if (o.nfiles != 1) return usage_error("explain takes one plan file%s", "");
+    return cmd_explain(&o);
   }
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);
