@@ -11,6 +11,7 @@
 
 #include "lang/front.h"
 #include "lang/plantest.h"
+#include "runtime/diff.h"
 #include "runtime/engine.h"
 #include "runtime/explain.h"
 #include "runtime/ledger.h"
@@ -44,6 +45,9 @@ static const char usage_text[] =
   "                             E(P) and E(P-1), tier bands, caps, draws, balances,\n"
   "                             measures, quota and the credit lines (deals) behind\n"
   "                             them (--format text|json)\n"
+  "  diff PLAN_A PLAN_B --data DIR   or   diff PLAN --data DIR_A --data-b DIR_B\n"
+  "                             every payee, period and line whose amount changes,\n"
+  "                             largest change first, with what changed beneath it\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
   "run options:\n"
@@ -73,7 +77,7 @@ typedef struct opts {
   const char *cmd;
   const char *files[64];
   int nfiles;
-  const char *data, *out, *format_name, *db, *out_db, *payee, *period;
+  const char *data, *out, *format_name, *db, *out_db, *payee, *period, *data_b;
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
@@ -315,6 +319,61 @@ done:
   return finish(d, o, rc);
 }
 
+/* One side of a diff: a plan run over a ledger, everything owned. */
+typedef struct side {
+  char *text;
+  tl_program *p;
+  tl_ledger *l;
+  tl_result *r;
+} side;
+
+static bool run_side(const char *plan, const char *data, tl_diags *d, int max_errors, side *s) {
+  size_t len;
+  memset(s, 0, sizeof *s);
+  s->p = load_plan(plan, d, &s->text, &len);
+  if (!s->p) return false;
+  tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, max_errors };
+  s->l = tl_ldg_load_csv_dir(data, &lo, d);
+  if (s->l) s->r = tl_eng_run(s->p, s->l, d);
+  return s->r != NULL;
+}
+
+static void free_side(side *s) {
+  tl_result_free(s->r);
+  tl_ldg_free(s->l);
+  tl_prog_free(s->p);
+  tl_free(s->text);
+}
+
+static int cmd_diff(const opts *o) {
+  bool two_plans = o->nfiles == 2;
+  if (!o->data || (two_plans == (o->data_b != NULL)) || o->nfiles > 2)
+    return usage_error("diff needs PLAN_A PLAN_B --data DIR, or PLAN --data DIR_A --data-b DIR_B%s", "");
+  tl_diags *d = tl_diags_new();
+  tl_diag_limit(d, o->max_errors);
+  side a, b;
+  int rc = EXIT_ERRORS;
+  const char *plan_b = two_plans ? o->files[1] : o->files[0];
+  const char *data_b = two_plans ? o->data : o->data_b;
+  bool ok = run_side(o->files[0], o->data, d, o->max_errors, &a);
+  ok = run_side(plan_b, data_b, d, o->max_errors, &b) && ok;
+  if (ok && tl_dec_places(a.p->unit) != tl_dec_places(b.p->unit)) {
+    tl_loc loc = { plan_b, 0, 0, 0, 0 };
+    tl_diag(d, TL_SEV_WARNING, loc, "diff", "the plans round to different units");
+  }
+  if (ok) {
+    char la[4200], lb[4200];
+    snprintf(la, sizeof la, "%s over %s", o->files[0], o->data);
+    snprintf(lb, sizeof lb, "%s over %s", plan_b, data_b);
+    tl_diff_side sa = { a.p, a.l, a.r, la }, sb = { b.p, b.l, b.r, lb };
+    long n = tl_diff_write(&sa, &sb, 50, d, stdout);
+    if (n >= 0) rc = EXIT_OK;
+  }
+  free_side(&a);
+  free_side(&b);
+  return finish(d, o, rc);
+}
+
 typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
 
 static int write_rows(FILE *f, void *ctx) {
@@ -388,6 +447,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;
+    } else if (strcmp(a, "--data-b") == 0) {
+      if (!val) return usage_error("%s needs a value", a);
+      o.data_b = argv[++i];
     } else if (strcmp(a, "--payee") == 0 || strcmp(a, "--period") == 0) {
       if (!val) return usage_error("%s needs a value", a);
       i++;
@@ -463,6 +525,7 @@ int main(int argc, char **argv) {
     if (o.nfiles != 1) return usage_error("explain takes one plan file%s", "");
     return cmd_explain(&o);
   }
+  if (strcmp(o.cmd, "diff") == 0) return cmd_diff(&o);
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);
   if (strcmp(o.cmd, "disasm") == 0) return cmd_disasm(&o);
