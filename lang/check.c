@@ -25,6 +25,8 @@ typedef struct checker {
   tl_checked *c;
   int errors;
   TL_VEC(tl_item *) used;     /* measures referenced from anywhere */
+  int depth;                  /* expression nesting, against MAX_DEPTH */
+  bool deep_reported;
 } checker;
 
 static void err(checker *k, tl_span s, const char *code, const char *fmt, ...)
@@ -107,7 +109,9 @@ static void build_schema(checker *k, tl_item *input, const required_col *req, si
       err(k, cd->span, "duplicate", "column %s is declared twice", cd->name);
       continue;
     }
-    tl_colspec cs = { cd->name, t, cd->optional, cd->key };
+    if (cd->key)
+      err(k, cd->span, "schema", "only the id column is a key (column %s cannot be)", cd->name);
+    tl_colspec cs = { cd->name, t, cd->optional, false };
     tl_vec_push(*vec, cs);
   }
 }
@@ -432,8 +436,9 @@ static tl_type check_call(checker *k, tl_expr *e, ectx x) {
   e->u.call.slot = id;
   const tl_builtin_info *bi = &tl_builtins[id];
   if (nargs < bi->min_args || nargs > bi->max_args) {
-    err(k, e->span, "arity", "%s takes %d argument%s, not %d", n, bi->min_args,
-        bi->min_args == 1 ? "" : "s", nargs);
+    err(k, e->span, "arity", "%s takes %s%d argument%s, not %d", n,
+        bi->max_args > bi->min_args ? "at least " : "", bi->min_args, bi->min_args == 1 ? "" : "s",
+        nargs);
     return TL_TY_ERROR;
   }
   tl_type t[256];
@@ -466,12 +471,18 @@ static tl_type check_call(checker *k, tl_expr *e, ectx x) {
       }
       return u;
     }
-    case TL_BI_round:
+    case TL_BI_round: {
       if (!is_num(t[0]) || (t[1] != TL_TY_LIT && t[1] != t[0])) {
         err(k, e->span, "unit", "round needs a value and a unit of the same kind");
         return TL_TY_ERROR;
       }
+      tl_expr *unit = args->next;
+      if (unit->kind == TL_E_NUM && tl_dec_cmp(unit->u.num.v, tl_dec_zero()) <= 0) {
+        err(k, unit->span, "unit", "round needs a positive unit");
+        return TL_TY_ERROR;
+      }
       return t[0];
+    }
     case TL_BI_abs:
       if (!is_num(t[0])) {
         err(k, e->span, "type", "abs needs money or a number, not %s", tyname(t[0]));
@@ -543,8 +554,19 @@ static tl_type check_tier(checker *k, tl_expr *e, ectx x) {
   return ok ? TL_TY_MONEY : TL_TY_ERROR;
 }
 
+/* Deeper than this, the compiler's and VM's recursion are not worth risking. */
+#define MAX_DEPTH 200
+
 static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
   tl_type t = TL_TY_ERROR;
+  if (k->depth >= MAX_DEPTH) {
+    if (!k->deep_reported)
+      err(k, e->span, "limit", "expression nested too deeply (more than %d levels)", MAX_DEPTH);
+    k->deep_reported = true;
+    e->type = t;
+    return t;
+  }
+  k->depth++;
   switch (e->kind) {
     case TL_E_NUM: t = e->u.num.lit ? TL_TY_LIT : TL_TY_NUMBER; break;
     case TL_E_STR: t = TL_TY_TEXT; break;
@@ -592,10 +614,10 @@ static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
     }
     case TL_E_INPERIOD: {
       tl_type a = check_expr(k, e->u.inperiod.x, x);
-      int idx = tl_cal_find(&k->c->cal, e->u.inperiod.period, strlen(e->u.inperiod.period));
-      e->u.inperiod.index = idx;
-      if (k->c->year && k->c->period && idx < 0) {
-        err(k, e->span, "period", "%s is not a period of this plan", e->u.inperiod.period);
+      tl_date lo, hi;
+      if (k->c->year && !tl_period_span(&k->c->cal, e->u.inperiod.period, &lo, &hi)) {
+        err(k, e->span, "period", "%s is not a month or quarter of this plan's year (%s to %s)",
+            e->u.inperiod.period, k->c->cal.name[0], k->c->cal.name[k->c->cal.n - 1]);
         break;
       }
       if (!is_err(a) && a != TL_TY_DATE) {
@@ -622,6 +644,7 @@ static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
     }
     case TL_E_TIER: t = check_tier(k, e, x); break;
   }
+  k->depth--;
   e->type = t;
   return t;
 }
@@ -640,12 +663,11 @@ static const char *const reserved_names[] = { "quota", "earned", "net", "balance
                                               "credit", "deal" };
 
 static void declare(checker *k, tl_item *it, void *vec, const char *what) {
+  /* a reserved name is still declared, so its uses do not cascade */
   for (size_t i = 0; i < sizeof reserved_names / sizeof *reserved_names; i++)
-    if (strcmp(it->name, reserved_names[i]) == 0) {
+    if (strcmp(it->name, reserved_names[i]) == 0)
       err(k, it->name_span, "name", "%s is a reserved name; choose another name for this %s",
           it->name, what);
-      return;
-    }
   tl_item *prev = find_named(&k->c->measures, it->name);
   if (!prev) prev = find_named(&k->c->components, it->name);
   if (prev) {
@@ -658,7 +680,7 @@ static void declare(checker *k, tl_item *it, void *vec, const char *what) {
 
 static void check_header(checker *k) {
   tl_checked *c = k->c;
-  tl_span top = { 1, 1, 1, 1 };
+  tl_span top = { 0, 0, 0, 0 };
   if (!c->currency) err(k, top, "missing", "the plan declares no currency (add: currency USD)");
   if (!c->year) err(k, top, "missing", "the plan declares no year (add: year 2026-01-01 to 2026-12-31)");
   if (!c->period) err(k, top, "missing", "the plan declares no period (add: period month, quarter or year)");
@@ -726,6 +748,13 @@ static void check_component(checker *k, tl_item *it) {
     expect_type(k, it->x, TL_TY_MONEY, "a component's value");
   }
   for (tl_clause *cl = it->clauses; cl; cl = cl->next) {
+    for (tl_clause *prev = it->clauses; prev != cl; prev = prev->next)
+      if (prev->kind == cl->kind) {
+        static const char *const what[] = { "cap per period", "cap per year", "floor per period" };
+        err(k, cl->span, "duplicate", "a second %s (the first is on line %d); keep one",
+            what[cl->kind], prev->span.line);
+        break;
+      }
     check_expr(k, cl->x, X_PERIOD);
     expect_type(k, cl->x, TL_TY_MONEY, cl->kind == TL_FLOOR_PERIOD ? "a floor" : "a cap");
     if (cl->kind == TL_CAP_PERIOD && it->mode == TL_MODE_CUMULATIVE)
@@ -847,7 +876,7 @@ static void lint(checker *k) {
 int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
   memset(c, 0, sizeof *c);
   c->plan = plan;
-  checker k = { plan, d, c, 0, { 0 } };
+  checker k = { plan, d, c, 0, { 0 }, 0, false };
   for (tl_item *it = plan->items; it; it = it->next) {
     switch (it->kind) {
       case TL_I_PLAN: single(&k, &c->title, it, "plan"); break;
@@ -892,7 +921,7 @@ int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
     expect_type(&k, c->eligible->x, TL_TY_BOOL, "an eligibility filter");
   }
   if (c->credits.n == 0) {
-    tl_span top = { 1, 1, 1, 1 };
+    tl_span top = { 0, 0, 0, 0 };
     err(&k, top, "missing", "the plan credits no deals (add: credit deals where ... to owner)");
   }
   for (size_t i = 0; i < c->credits.n; i++) {
@@ -937,7 +966,7 @@ int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
           "in the plan year");
   }
   if (c->components.n == 0) {
-    tl_span top = { 1, 1, 1, 1 };
+    tl_span top = { 0, 0, 0, 0 };
     err(&k, top, "missing", "the plan has no component, so it pays nothing (add: component ...)");
   }
   if (k.errors == 0) lint(&k);

@@ -224,10 +224,16 @@ static void expr(compiler *C, builder *b, tl_expr *e) {
       expr(C, b, e->u.range.hi);
       emit(b, TL_OP_RANGE, 0, 3, 1, e->span);
       break;
-    case TL_E_INPERIOD:
+    case TL_E_INPERIOD: {
+      /* `d in 2026-Q3` is `d in 2026-07-01 to 2026-09-30` */
+      tl_date lo = 0, hi = 0;
+      tl_period_span(&C->c->cal, e->u.inperiod.period, &lo, &hi);
       expr(C, b, e->u.inperiod.x);
-      emit(b, TL_OP_INPERIOD, (uint32_t)e->u.inperiod.index, 1, 1, e->span);
+      emit(b, TL_OP_CONST, add_const(C, tl_v_int(TL_V_DATE, lo), NULL), 0, 1, e->span);
+      emit(b, TL_OP_CONST, add_const(C, tl_v_int(TL_V_DATE, hi), NULL), 0, 1, e->span);
+      emit(b, TL_OP_RANGE, 0, 3, 1, e->span);
       break;
+    }
     case TL_E_INLIST: {
       expr(C, b, e->u.inlist.x);
       int n = 0;
@@ -236,6 +242,29 @@ static void expr(compiler *C, builder *b, tl_expr *e) {
       break;
     }
     case TL_E_TIER: tier(C, b, e); break;
+  }
+}
+
+static bool reads_line_share(const tl_expr *e);
+
+static bool any_reads_line_share(const tl_expr *list) {
+  for (; list; list = list->next)
+    if (reads_line_share(list)) return true;
+  return false;
+}
+
+static bool reads_line_share(const tl_expr *e) {
+  switch (e->kind) {
+    case TL_E_FIELD:
+      return e->u.field.obj == TL_OBJ_CREDIT &&
+             (e->u.field.col == TL_CF_AMOUNT || e->u.field.col == TL_CF_SHARE);
+    case TL_E_CALL: return any_reads_line_share(e->u.call.args);
+    case TL_E_UNARY: return reads_line_share(e->u.unary.x);
+    case TL_E_BINARY: return reads_line_share(e->u.binary.l) || reads_line_share(e->u.binary.r);
+    case TL_E_IF:
+      return reads_line_share(e->u.cond.c) || reads_line_share(e->u.cond.a) ||
+             reads_line_share(e->u.cond.b);
+    default: return false;
   }
 }
 
@@ -318,11 +347,14 @@ tl_program *tl_compile(const tl_checked *c, tl_diags *d) {
     cp->name = tl_strdup(it->name);
     cp->cumulative = it->mode == TL_MODE_CUMULATIVE;
     if (it->flag) {
-      /* N per credit where f  ==  sum(N * credit.share where f) */
+      /* N per credit where f  ==  sum(N * credit.share where f), unless N is
+      ** already the line's own (it reads credit.amount or credit.share) */
       builder vb = { { 0 }, { 0 }, 0, 0, TL_CTX_CREDIT };
       expr(&C, &vb, it->x);
-      emit(&vb, TL_OP_CREDIT, TL_CF_SHARE, 0, 1, it->x->span);
-      emit(&vb, TL_OP_MUL, 0, 2, 1, it->x->span);
+      if (!reads_line_share(it->x)) {
+        emit(&vb, TL_OP_CREDIT, TL_CF_SHARE, 0, 1, it->x->span);
+        emit(&vb, TL_OP_MUL, 0, 2, 1, it->x->span);
+      }
       int32_t value = finish_chunk(&C, &vb, what);
       int32_t filter = it->where ? chunk(&C, it->where, TL_CTX_CREDIT, what) : -1;
       builder bb = { { 0 }, { 0 }, 0, 0, TL_CTX_PERIOD };

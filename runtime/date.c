@@ -169,3 +169,15 @@ int tl_cal_overlap_days(const tl_cal *cal, int i, tl_date a, tl_date b) {
   if (b != TL_DATE_NONE && b < hi) hi = b;
   return hi >= lo ? hi - lo + 1 : 0;
 }
+
+bool tl_period_span(const tl_cal *cal, const char *name, tl_date *lo, tl_date *hi) {
+  size_t n = strlen(name);
+  tl_cal other;
+  tl_period_kind kind = n == 7 && name[5] == 'Q' ? TL_PERIOD_QUARTER : TL_PERIOD_MONTH;
+  if (tl_cal_init(&other, cal->start, cal->end, kind) != NULL) return false;
+  int i = tl_cal_find(&other, name, n);
+  if (i < 0) return false;
+  *lo = other.pstart[i];
+  *hi = other.pend[i];
+  return true;
+}

@@ -57,6 +57,10 @@ int tl_cal_find(const tl_cal *cal, const char *s, size_t n);
 /* Days of [a, b] that fall inside period i (0 when disjoint); a may be
 ** TL_DATE_NONE (open start) and b TL_DATE_NONE (open end). */
 int tl_cal_overlap_days(const tl_cal *cal, int i, tl_date a, tl_date b);
+/* The dates of a month ("2026-03") or quarter ("2026-Q1", counted from the
+** plan year's start) inside cal's plan year, whatever cal's own period kind.
+** False when name is neither or lies outside the year. */
+bool tl_period_span(const tl_cal *cal, const char *name, tl_date *lo, tl_date *hi);
 static inline int tl_cal_days(const tl_cal *cal, int i) { return cal->pend[i] - cal->pstart[i] + 1; }
 
 #endif

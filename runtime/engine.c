@@ -60,7 +60,8 @@ static void run_error(engine *e, int32_t payee, int period) {
     if (period >= 0) snprintf(who, sizeof who, " for payee %s in %s", id, e->p->cal.name[period]);
     else snprintf(who, sizeof who, " for payee %s", id);
   }
-  tl_diag(e->d, TL_SEV_ERROR, loc, "run", "%s%s (in %s)", err->message, who, err->what);
+  tl_diag(e->d, TL_SEV_ERROR, loc, "run", "%s%s (in %s)%s%s", err->message, who, err->what,
+          err->hint ? ": " : "", err->hint ? err->hint : "");
   e->failed = true;
 }
 
@@ -210,7 +211,9 @@ static bool credit(engine *e) {
         if (!eval(e, rule->filter, &v, -1, k)) return false;
         if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
       }
-      uint32_t nsplit = l->split_count ? l->split_count[row] : 0;
+      /* splits.csv shares out the owner's credit; rules crediting another
+      ** column (an SDR, an overlay) are not split */
+      uint32_t nsplit = l->split_count && rule->target == 1 ? l->split_count[row] : 0;
       uint32_t nlines = nsplit ? nsplit : 1;
       for (uint32_t si = 0; si < nlines && !e->failed; si++) {
         tl_credit_line line = { (int32_t)row, -1, tl_dec_from_raw(TL_DEC_ONE_RAW), tl_dec_zero(),

@@ -32,9 +32,17 @@ void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg) {
   for (uint32_t i = 0; i < prog->nconsts; i++) {
     vm->consts[i] = prog->consts[i].v;
     if (prog->consts[i].text) {
-      /* a literal no cell holds can never compare equal to one */
-      uint32_t id = ldg ? tl_str_find(ldg->strs, prog->consts[i].text, strlen(prog->consts[i].text))
-                        : UINT32_MAX;
+      /* A literal no cell holds gets an id of its own (the first constant
+      ** with its text, high bit set): it equals equal literals and nothing
+      ** in the ledger, and still orders by its text. */
+      const char *text = prog->consts[i].text;
+      uint32_t id = ldg ? tl_str_find(ldg->strs, text, strlen(text)) : UINT32_MAX;
+      if (id == UINT32_MAX) {
+        uint32_t first = i;
+        for (uint32_t j = 0; j < i; j++)
+          if (prog->consts[j].text && strcmp(prog->consts[j].text, text) == 0) { first = j; break; }
+        id = TL_LITERAL_ID | first;
+      }
       vm->consts[i] = tl_v_int(TL_V_STR, 0);
       vm->consts[i].u.s = id;
     }
@@ -86,23 +94,24 @@ static uint32_t name_id(const tl_vm *vm, const tl_value *v) {
   return t->cols[0].v.str[v->u.i];
 }
 
+static const char *text_of(const tl_vm *vm, uint32_t id) {
+  if (id & TL_LITERAL_ID) return vm->prog->consts[id & ~TL_LITERAL_ID].text;
+  return tl_str_get(vm->ldg->strs, id, NULL);
+}
+
 /* Three-way comparison of two non-empty values of compatible kinds. */
 static int compare(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   if (a->kind == TL_V_DEC) return tl_dec_cmp(a->u.d, b->u.d);
   if (a->kind == b->kind && a->kind != TL_V_STR) return (a->u.i > b->u.i) - (a->u.i < b->u.i);
   uint32_t x = name_id(vm, a), y = name_id(vm, b);
-  if (x == y) return 0;
-  if (x == UINT32_MAX) return 1;
-  if (y == UINT32_MAX) return -1;
-  return strcmp(tl_str_get(vm->ldg->strs, x, NULL), tl_str_get(vm->ldg->strs, y, NULL));
+  return x == y ? 0 : strcmp(text_of(vm, x), text_of(vm, y));
 }
 
 static bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   if (a->kind == TL_V_NULL || b->kind == TL_V_NULL) return false;
   if (a->kind == TL_V_DEC) return tl_dec_cmp(a->u.d, b->u.d) == 0;
   if (a->kind == b->kind && a->kind != TL_V_STR) return a->u.i == b->u.i;
-  uint32_t x = name_id(vm, a), y = name_id(vm, b);
-  return x == y && x != UINT32_MAX;
+  return name_id(vm, a) == name_id(vm, b);
 }
 
 /* Payout of a tier table for x (and quota q when the bounds are fractions). */
@@ -161,6 +170,7 @@ static tl_vm_status fail(tl_vm *vm, const tl_chunk *ch, const tl_instr *ip, cons
   va_start(ap, fmt);
   vsnprintf(vm->err.message, sizeof vm->err.message, fmt, ap);
   va_end(ap);
+  if (strncmp(vm->err.message, "an empty value", 14) != 0) vm->err.hint = NULL;
   vm->err.span = ch->spans[ip - ch->code];
   vm->err.what = ch->what;
   return TL_VM_ERROR;
@@ -328,11 +338,6 @@ next:
     sp[-1] = tl_v_bool(r);
     NEXT();
   }
-  CASE(INPERIOD) {
-    bool r = sp[-1].kind != TL_V_NULL && tl_cal_period_of(&vm->prog->cal, sp[-1].u.i) == (int)A;
-    sp[-1] = tl_v_bool(r);
-    NEXT();
-  }
   CASE(INLIST) {
     bool r = false;
     tl_value *x = sp - A - 1;
@@ -345,6 +350,7 @@ next:
   CASE(TIER) {
     const tl_tier_table *t = &vm->prog->tiers[A];
     tl_dec q = tl_dec_zero();
+    if (sp[-1].kind == TL_V_NULL || (t->over && sp[-2].kind == TL_V_NULL)) goto null;
     if (t->over) q = (--sp)->u.d;
     if (vm->on_tier) vm->on_tier(vm->on_tier_ctx, A, sp[-1].u.d, q);
     if ((rc = tier(t, sp[-1].u.d, q, &sp[-1].u.d))) goto arith;
@@ -356,6 +362,11 @@ next:
     if (id != TL_BI_default)
       for (int i = 1; i <= n; i++)
         if (sp[-i].kind == TL_V_NULL) goto null;
+    if (id == TL_BI_round && tl_dec_cmp(sp[-1].u.d, tl_dec_zero()) <= 0) {
+      vm->sp = base;
+      vm->depth--;
+      return fail(vm, ch, ip - 1, "round needs a positive unit");
+    }
     if ((rc = tl_builtin_call(id, sp - n, n, &r))) goto arith;
     sp -= n;
     *sp++ = r;
@@ -380,7 +391,8 @@ arith:
 null:
   vm->sp = base;
   vm->depth--;
-  return fail(vm, ch, ip - 1, "an empty value in arithmetic (use default(x, 0) for optional columns)");
+  vm->err.hint = "use default(x, 0) for optional columns";
+  return fail(vm, ch, ip - 1, "an empty value in arithmetic");
 budget:
   vm->sp = base;
   vm->depth--;

@@ -27,12 +27,16 @@ typedef struct tl_credit_line {
   bool direct;              /* false for a manager's rollup line */
 } tl_credit_line;
 
+/* Text literals that no ledger cell holds have string ids with this bit. */
+#define TL_LITERAL_ID 0x80000000u
+
 typedef enum tl_vm_status { TL_VM_OK = 0, TL_VM_ERROR } tl_vm_status;
 
 typedef struct tl_vm_error {
   char message[256];
   tl_span32 span;
   const char *what;         /* the chunk's description */
+  const char *hint;         /* how to fix it, or NULL */
 } tl_vm_error;
 
 typedef struct tl_vm {

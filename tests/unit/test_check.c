@@ -18,7 +18,6 @@
 #include "lang/ast.h"
 #include "lang/diag.h"
 #include "lang/front.h"
-#include "runtime/arena.h"
 
 #define FILE_NAME "p.tally"
 
@@ -385,7 +384,7 @@ static void test_bad_header(void **state) {
 static void test_period_literal_outside_year(void **state) {
   assert_string_equal(check("measure q3 = sum(credit.amount where credit.date in 2025-Q3)\n"
                             "component c = q3 * 5%\n"),
-    "p.tally:9:38: error: 2025-Q3 is not a period of this plan\n"
+    "p.tally:9:38: error: 2025-Q3 is not a month or quarter of this plan's year (2026-Q1 to 2026-Q4)\n"
     "    9 | measure q3 = sum(credit.amount where credit.date in 2025-Q3)\n"
     "      |                                      ^~~~~~~~~~~~~~~~~~~~~~\n");
   /* a quarterly plan has no month periods */
@@ -544,6 +543,29 @@ static void test_shipped_plans_check(void **state) {
   assert_true(n >= 8);
 }
 
+/* ---- known bugs (reported; these fail until fixed) ----------------------- */
+
+/* `rounding half_up to 0` is read as "no unit given" and becomes 0.01
+** without a word; a unit of 0 cannot round anything and must be refused. */
+static void test_bug_rounding_unit_zero(void **state) {
+  check_text("currency USD\nyear 2026-01-01 to 2026-12-31\nperiod month\n"
+             "rounding half_up to 0\n"
+             "credit deals to owner\ncomponent c = 1\n");
+  assert_int_equal(tl_diag_errors(diags), 1);
+  const struct tl_diag *g = tl_diag_at(diags, 0);
+  assert_non_null(g);
+  assert_int_equal(g->line, 4);
+}
+
+/* A declaration refused for its reserved name is one mistake; it must not
+** also make its uses unknown or the plan componentless. */
+static void test_bug_reserved_name_cascade(void **state) {
+  check("component net = bookings * 5%\n");
+  assert_int_equal(tl_diag_errors(diags), 1);
+  check("measure earned = bookings\ncomponent c = earned * 5%\n");
+  assert_int_equal(tl_diag_errors(diags), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_units, teardown),
@@ -564,6 +586,8 @@ int main(void) {
     cmocka_unit_test_teardown(test_draws, teardown),
     cmocka_unit_test_teardown(test_annotations, teardown),
     cmocka_unit_test_teardown(test_shipped_plans_check, teardown),
+    cmocka_unit_test_teardown(test_bug_rounding_unit_zero, teardown),
+    cmocka_unit_test_teardown(test_bug_reserved_name_cascade, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

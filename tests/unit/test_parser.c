@@ -649,6 +649,39 @@ static void test_empty_input(void **state) {
   assert_non_null(plan->comments);
 }
 
+/* ---- known bugs (reported; these fail until fixed) ----------------------- */
+
+/* days() is a built-in, but `days` is a keyword and only a plain name can be
+** called, so no plan can use it. */
+static void test_bug_days_is_callable(void **state) {
+  assert_tree("days(payee.start, 2026-12-31)", "(days payee.start 2026-12-31)");
+}
+
+/* A quota row in a test block needs a period value, which is a month or
+** quarter literal; value_text does not accept one. */
+static void test_bug_period_value_in_test_row(void **state) {
+  parse_ok("test \"t\" {\n"
+           "  quota Q1 { payee: A, period: 2026-03, amount: 5 }\n"
+           "  quota Q2 { payee: A, period: 2026-Q2, amount: 5 }\n"
+           "}\n");
+  assert_string_equal(nth_item(0)->tests->fields->next->text, "2026-03");
+  assert_string_equal(nth_item(0)->tests->next->fields->next->text, "2026-Q2");
+}
+
+/* An item that breaks within three tokens of the previous error is dropped
+** without a word, because bison waits for three shifted tokens before it
+** reports again. */
+static void test_bug_error_right_after_recovery(void **state) {
+  parse_errors("component c = 3 * * 4\n"
+               "period = month\n"
+               "currency USD\n");
+  assert_int_equal(tl_diag_errors(diags), 2);
+  const struct tl_diag *g = tl_diag_at(diags, 1);
+  assert_non_null(g);
+  assert_int_equal(g->line, 2);
+  assert_int_equal(g->col, 8);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_full_plan, teardown),
@@ -667,6 +700,9 @@ int main(void) {
     cmocka_unit_test_teardown(test_nonassoc_comparison, teardown),
     cmocka_unit_test_teardown(test_json_and_github, teardown),
     cmocka_unit_test_teardown(test_empty_input, teardown),
+    cmocka_unit_test_teardown(test_bug_days_is_callable, teardown),
+    cmocka_unit_test_teardown(test_bug_period_value_in_test_row, teardown),
+    cmocka_unit_test_teardown(test_bug_error_right_after_recovery, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
