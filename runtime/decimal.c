@@ -197,6 +197,13 @@ tl_dec_status tl_dec_muldiv_int(tl_dec a, int64_t num, int64_t den, tl_dec *out)
   return finish256(mul128(x, k), d, neg, out);
 }
 
+tl_dec_status tl_dec_muldiv(tl_dec a, tl_dec b, tl_dec c, tl_dec *out) {
+  u128 x = mag(a.raw), y = mag(b.raw), z = mag(c.raw);
+  bool neg = (a.raw < 0) ^ (b.raw < 0) ^ (c.raw < 0);
+  if (z == 0) return TL_DEC_DIVZERO;
+  return finish256(mul128(x, y), z, neg, out);
+}
+
 /* A unit that is not positive is reported as TL_DEC_SYNTAX: the checker only
 ** lets positive literals through, so reaching here with one is a bad value,
 ** not an arithmetic event. */

@@ -66,6 +66,9 @@ tl_dec_status tl_dec_mul_int(tl_dec a, int64_t k, tl_dec *out);
 ** at 1e-9: proration without a rounded intermediate. */
 tl_dec_status tl_dec_muldiv_int(tl_dec a, int64_t num, int64_t den, tl_dec *out);
 
+/* a * b / c in one step (256-bit intermediate), rounded half-even at 1e-9. */
+tl_dec_status tl_dec_muldiv(tl_dec a, tl_dec b, tl_dec c, tl_dec *out);
+
 /* Round a to a multiple of unit (> 0), ties by mode. */
 tl_dec_status tl_dec_round(tl_dec a, tl_dec unit, tl_round_mode mode, tl_dec *out);
 

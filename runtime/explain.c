@@ -26,12 +26,13 @@ static const char *percent(tl_dec v, char *buf) {
   return buf;
 }
 
-int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *lo, tl_dec *hi,
-                     tl_dec *part, tl_dec *pay) {
+int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec unit, tl_round_mode mode,
+                     tl_dec *lo, tl_dec *hi, tl_dec *part, tl_dec *pay) {
   int reached = -1;
   for (uint32_t i = 0; i < t->n; i++) {
     lo[i] = t->bound[i];
-    if (t->over) tl_dec_mul(t->bound[i], q, &lo[i]);
+    if (t->over && tl_dec_mul(t->bound[i], q, &lo[i]) == TL_DEC_OK)
+      tl_dec_round(lo[i], unit, mode, &lo[i]);
   }
   for (uint32_t i = 0; i < t->n; i++) {
     hi[i] = i + 1 < t->n ? lo[i + 1] : tl_dec_max(x, lo[i]);
@@ -78,8 +79,7 @@ static void text_tier(const tl_program *p, const tl_trace_line *tr, int places, 
     else {
       tl_dec dx, df, dn, f = t->rate[i];
       if (!tl_dec_sub(tr->tier_x, t->bound[i], &dx) && !tl_dec_sub(t->rate[i + 1], t->rate[i], &df) &&
-          !tl_dec_sub(t->bound[i + 1], t->bound[i], &dn) && !tl_dec_mul(dx, df, &dx) &&
-          !tl_dec_div(dx, dn, &dx))
+          !tl_dec_sub(t->bound[i + 1], t->bound[i], &dn) && !tl_dec_muldiv(dx, df, dn, &dx))
         tl_dec_add(t->rate[i], dx, &f);
       fprintf(out, " between %s (%s) and %s (%s), interpolated: %s\n", percent(t->bound[i], b),
               percent(t->rate[i], c), percent(t->bound[i + 1], d), percent(t->rate[i + 1], e),
@@ -89,7 +89,7 @@ static void text_tier(const tl_program *p, const tl_trace_line *tr, int places, 
   }
   tl_dec lo[64], hi[64], part[64], pay[64];
   if (t->n > 64) return;
-  int reached = tl_explain_bands(t, tr->tier_x, tr->tier_q, lo, hi, part, pay);
+  int reached = tl_explain_bands(t, tr->tier_x, tr->tier_q, p->unit, p->rounding, lo, hi, part, pay);
   fprintf(out, "      %s%s on %s", kinds[t->kind], t->exclusive ? " (exclusive)" : "",
           number(tr->tier_x, a));
   if (t->over) fprintf(out, " over quota %s", number(tr->tier_q, b));
@@ -243,7 +243,7 @@ static void json_period(const tl_program *p, const tl_ledger *l, const tl_trace 
       fputs(",\"rows\":[", out);
       tl_dec lo[64], hi[64], part[64], pay[64];
       bool bands = tt->kind != 2 && tt->n <= 64;
-      if (bands) tl_explain_bands(tt, tr->tier_x, tr->tier_q, lo, hi, part, pay);
+      if (bands) tl_explain_bands(tt, tr->tier_x, tr->tier_q, p->unit, p->rounding, lo, hi, part, pay);
       for (uint32_t i = 0; i < tt->n; i++) {
         fputs(i ? ",{" : "{", out);
         jdec(out, "bound", tt->bound[i], -1); fputc(',', out);

@@ -21,11 +21,12 @@ void tl_explain_write(const tl_program *p, const tl_ledger *l, const tl_trace *t
                       tl_explain_format f, FILE *out);
 
 /* The amounts in each band of a tier table for input x (and quota q when the
-** bounds are fractions): lo[i]..hi[i] is band i in amounts (hi of the last
+** bounds are fractions, made money with the plan's unit and rounding mode as
+** the engine does): lo[i]..hi[i] is band i in amounts (hi of the last
 ** band is x when open), part[i] the amount of x in it, pay[i] its payout
 ** (marginal) or, for retro, the rate that applies to all of x.  Returns the
 ** band x reaches (-1: none). */
-int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *lo, tl_dec *hi,
-                     tl_dec *part, tl_dec *pay);
+int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec unit, tl_round_mode mode,
+                     tl_dec *lo, tl_dec *hi, tl_dec *part, tl_dec *pay);
 
 #endif

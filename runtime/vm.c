@@ -114,8 +114,23 @@ static bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   return name_id(vm, a) == name_id(vm, b);
 }
 
+/* Bound i in amounts: a fraction of the quota q becomes money, held to the
+** plan's unit like all money, so a value exactly on a bound reaches it even
+** when the quota itself is a repeating decimal (500,000 / 12 * 3). */
+static tl_dec_status bound_at(const tl_program *p, const tl_tier_table *t, uint32_t i, tl_dec q,
+                              tl_dec *out) {
+  tl_dec_status rc;
+  if (!t->over) {
+    *out = t->bound[i];
+    return TL_DEC_OK;
+  }
+  if ((rc = tl_dec_mul(t->bound[i], q, out))) return rc;
+  return tl_dec_round(*out, p->unit, p->rounding, out);
+}
+
 /* Payout of a tier table for x (and quota q when the bounds are fractions). */
-static tl_dec_status tier(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *out) {
+static tl_dec_status tier(const tl_program *p, const tl_tier_table *t, tl_dec x, tl_dec q,
+                          tl_dec *out) {
   tl_dec_status rc = TL_DEC_OK;
   tl_dec acc = tl_dec_zero();
   tl_dec b[2];
@@ -125,8 +140,7 @@ static tl_dec_status tier(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *ou
       if (tl_dec_cmp(x, t->bound[i + 1]) >= 0) continue;
       tl_dec dx, df, dn, part;
       if ((rc = tl_dec_sub(x, t->bound[i], &dx)) || (rc = tl_dec_sub(t->rate[i + 1], t->rate[i], &df)) ||
-          (rc = tl_dec_sub(t->bound[i + 1], t->bound[i], &dn)) || (rc = tl_dec_mul(dx, df, &part)) ||
-          (rc = tl_dec_div(part, dn, &part)))
+          (rc = tl_dec_sub(t->bound[i + 1], t->bound[i], &dn)) || (rc = tl_dec_muldiv(dx, df, dn, &part)))
         return rc;
       return tl_dec_add(t->rate[i], part, out);
     }
@@ -136,8 +150,7 @@ static tl_dec_status tier(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *ou
   if (t->kind == 1) {   /* retro: the whole of x at the highest tier reached */
     tl_dec rate = tl_dec_zero();
     for (uint32_t i = 0; i < t->n; i++) {
-      if (t->over) { if ((rc = tl_dec_mul(t->bound[i], q, &b[0]))) return rc; }
-      else b[0] = t->bound[i];
+      if ((rc = bound_at(p, t, i, q, &b[0]))) return rc;
       int c = tl_dec_cmp(x, b[0]);
       if (c > 0 || (c == 0 && !t->exclusive)) rate = t->rate[i];
       else break;
@@ -146,13 +159,8 @@ static tl_dec_status tier(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec *ou
   }
   /* marginal: each band [b_i, b_i+1) of x at its own rate */
   for (uint32_t i = 0; i < t->n; i++) {
-    if (t->over) {
-      if ((rc = tl_dec_mul(t->bound[i], q, &b[0]))) return rc;
-      if (i + 1 < t->n && (rc = tl_dec_mul(t->bound[i + 1], q, &b[1]))) return rc;
-    } else {
-      b[0] = t->bound[i];
-      if (i + 1 < t->n) b[1] = t->bound[i + 1];
-    }
+    if ((rc = bound_at(p, t, i, q, &b[0])) || (i + 1 < t->n && (rc = bound_at(p, t, i + 1, q, &b[1]))))
+      return rc;
     if (tl_dec_cmp(x, b[0]) <= 0) break;
     tl_dec top = (i + 1 < t->n) ? tl_dec_min(x, b[1]) : x, width, part;
     if ((rc = tl_dec_sub(top, b[0], &width)) || (rc = tl_dec_mul(width, t->rate[i], &part)) ||
@@ -353,7 +361,7 @@ next:
     if (sp[-1].kind == TL_V_NULL || (t->over && sp[-2].kind == TL_V_NULL)) goto null;
     if (t->over) q = (--sp)->u.d;
     if (vm->on_tier) vm->on_tier(vm->on_tier_ctx, A, sp[-1].u.d, q);
-    if ((rc = tier(t, sp[-1].u.d, q, &sp[-1].u.d))) goto arith;
+    if ((rc = tier(vm->prog, t, sp[-1].u.d, q, &sp[-1].u.d))) goto arith;
     NEXT();
   }
   CASE(CALL) {
