@@ -10,6 +10,7 @@ tl_expr *tl_ast_expr(tl_plan *p, tl_expr_kind k, tl_span s) {
   e->kind = k;
   e->span = s;
   e->type = TL_TY_ERROR;
+  e->depth = 1;
   return e;
 }
 

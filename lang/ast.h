@@ -87,6 +87,7 @@ typedef struct tl_expr {
   tl_expr_kind kind;
   tl_span span;
   tl_type type;                /* set by the checker */
+  int depth;                   /* nesting, 1 for a leaf (parser; see TL_MAX_DEPTH) */
   struct tl_expr *next;        /* argument and list chains */
   union {
     struct { tl_dec v; bool lit; } num;
@@ -125,6 +126,7 @@ typedef struct tl_tfield {
   struct tl_tfield *next;
   const char *key;             /* column name, or a date/period/payee written as key */
   const char *text;            /* the value as text the loader would read */
+  bool quoted, pct;            /* written as a string / with % (for fmt) */
   tl_span span, key_span;
 } tl_tfield;
 
@@ -140,8 +142,12 @@ typedef struct tl_titem {
   const char *period;          /* expect */
   const char *line;            /* expect: line name */
   tl_dec value;                /* expect */
+  bool pct;                    /* expect: value written with % (for fmt) */
   const char *message;         /* expect error */
 } tl_titem;
+
+/* Deepest expression nesting a plan may have. */
+#define TL_MAX_DEPTH 200
 
 typedef enum tl_mode { TL_MODE_PERIOD, TL_MODE_CUMULATIVE } tl_mode;
 

@@ -25,8 +25,6 @@ typedef struct checker {
   tl_checked *c;
   int errors;
   TL_VEC(tl_item *) used;     /* measures referenced from anywhere */
-  int depth;                  /* expression nesting, against MAX_DEPTH */
-  bool deep_reported;
 } checker;
 
 static void err(checker *k, tl_span s, const char *code, const char *fmt, ...)
@@ -554,19 +552,8 @@ static tl_type check_tier(checker *k, tl_expr *e, ectx x) {
   return ok ? TL_TY_MONEY : TL_TY_ERROR;
 }
 
-/* Deeper than this, the compiler's and VM's recursion are not worth risking. */
-#define MAX_DEPTH 200
-
 static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
   tl_type t = TL_TY_ERROR;
-  if (k->depth >= MAX_DEPTH) {
-    if (!k->deep_reported)
-      err(k, e->span, "limit", "expression nested too deeply (more than %d levels)", MAX_DEPTH);
-    k->deep_reported = true;
-    e->type = t;
-    return t;
-  }
-  k->depth++;
   switch (e->kind) {
     case TL_E_NUM: t = e->u.num.lit ? TL_TY_LIT : TL_TY_NUMBER; break;
     case TL_E_STR: t = TL_TY_TEXT; break;
@@ -644,7 +631,6 @@ static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
     }
     case TL_E_TIER: t = check_tier(k, e, x); break;
   }
-  k->depth--;
   e->type = t;
   return t;
 }
@@ -700,8 +686,8 @@ static void check_header(checker *k) {
     const char *w = c->rounding->word;
     if (strcmp(w, "half_up") != 0 && strcmp(w, "half_even") != 0)
       err(k, c->rounding->name_span, "header", "unknown rounding %s (use half_up or half_even)", w);
-    if (tl_dec_is_zero(c->rounding->num)) c->rounding->num = tl_dec_from_raw(TL_DEC_ONE_RAW / 100);
-    else if (tl_dec_is_neg(c->rounding->num))
+    if (!c->rounding->flag) c->rounding->num = tl_dec_from_raw(TL_DEC_ONE_RAW / 100);
+    else if (tl_dec_cmp(c->rounding->num, tl_dec_zero()) <= 0)
       err(k, c->rounding->span, "header", "the rounding unit must be positive");
   }
   if (c->currency) {
@@ -876,7 +862,7 @@ static void lint(checker *k) {
 int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
   memset(c, 0, sizeof *c);
   c->plan = plan;
-  checker k = { plan, d, c, 0, { 0 }, 0, false };
+  checker k = { plan, d, c, 0, { 0 } };
   for (tl_item *it = plan->items; it; it = it->next) {
     switch (it->kind) {
       case TL_I_PLAN: single(&k, &c->title, it, "plan"); break;

@@ -69,7 +69,7 @@ tl_plan *tl_parse(const char *file, const char *text, size_t len, tl_diags *diag
   tl_plan *p = tl_calloc(1, sizeof *p);
   tl_arena_init(&p->arena);
   p->file = tl_arena_strndup(&p->arena, file, strlen(file));
-  struct tl_lexstate st = { p, diags, p->file, 1, 1, &p->comments, &p->items };
+  struct tl_lexstate st = { p, diags, p->file, 1, 1, &p->comments, &p->items, false, NULL, true, false };
   yyscan_t scanner;
   if (tl_yylex_init_extra(&st, &scanner) != 0) {
     tl_loc loc = { file, 0, 0, 0, 0 };

@@ -19,6 +19,10 @@ struct tl_lexstate {
   int line, col;               /* position of the next character */
   tl_comment **comment_tail;
   tl_item **item_tail;
+  bool too_deep;               /* reported the nesting limit already */
+  const char *last_name;       /* text of the last name token, for messages */
+  bool newline;                /* a line break since the last token */
+  bool bol;                    /* the last token is the first on its line */
 };
 
 int tl_lex_keyword(const char *s, size_t n);          /* token, or 0 */

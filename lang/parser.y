@@ -41,7 +41,34 @@ int tl_yylex(TL_YYSTYPE *lval, TL_YYLTYPE *lloc, yyscan_t scanner);
 
 static void tl_yyerror(TL_YYLTYPE *loc, yyscan_t scanner, struct tl_lexstate *st, const char *msg) {
   (void)scanner;
+  /* the only message bison itself produces: its stack is full */
+  if (strcmp(msg, "memory exhausted") == 0) msg = "the plan is nested too deeply to read";
   tl_lex_error(st, loc, "%s", msg);
+}
+
+/* After a syntax error, skip to the next declaration keyword that begins a
+** line, then report errors again at once.  Bison alone would either stay
+** silent for three tokens (hiding an error in the very next item) or, told
+** yyerrok, retry the same bad token forever; a keyword mid-line (credit in
+** credit.amount) would only start a bogus item. */
+static bool starts_item(int tok) {
+  switch (tok) {
+  case PLAN: case CURRENCY: case YEAR: case PERIOD: case ROUNDING: case INPUT:
+  case ELIGIBLE: case QUOTA: case CREDIT: case ROLLUP: case CLAWBACK:
+  case MEASURE: case COMPONENT: case DRAW: case TEST:
+    return true;
+  default:
+    return false;
+  }
+}
+static void resync(struct tl_lexstate *st, yyscan_t scanner, int *tok,
+                   TL_YYSTYPE *lval, TL_YYLTYPE *lloc) {
+  for (;;) {
+    if (*tok == TL_YYEOF) return;
+    if (*tok != TL_YYEMPTY && st->bol && starts_item(*tok)) return;
+    *tok = tl_yylex(lval, lloc, scanner);
+    if (*tok <= TL_YYEOF) { *tok = TL_YYEOF; return; }
+  }
 }
 
 #define P (st->plan)
@@ -50,8 +77,31 @@ static void tl_yyerror(TL_YYLTYPE *loc, yyscan_t scanner, struct tl_lexstate *st
 static tl_expr *mk(struct tl_lexstate *st, tl_expr_kind k, TL_YYLTYPE l) {
   return tl_ast_expr(st->plan, k, tl_span_of(&l));
 }
+/* Nesting deeper than TL_MAX_DEPTH is refused here, once, so no later pass
+** (checker, compiler, formatter) ever recurses that deep. */
+static void deep(struct tl_lexstate *st, tl_expr *e) {
+  if (e->depth > TL_MAX_DEPTH && !st->too_deep) {
+    st->too_deep = true;
+    TL_YYLTYPE l = { e->span.line, e->span.col, e->span.end_line, e->span.end_col };
+    tl_lex_error(st, &l, "expression nested too deeply (more than %d levels)", TL_MAX_DEPTH);
+  }
+}
+static int list_depth(const tl_expr *e) {
+  int d = 0;
+  for (; e; e = e->next) if (e->depth > d) d = e->depth;
+  return d;
+}
+static tl_expr *unary(struct tl_lexstate *st, tl_op op, tl_expr *x, TL_YYLTYPE l) {
+  tl_expr *e = mk(st, TL_E_UNARY, l);
+  e->u.unary.op = op; e->u.unary.x = x;
+  e->depth = 1 + x->depth;
+  deep(st, e);
+  return e;
+}
 static tl_expr *bin(struct tl_lexstate *st, tl_op op, tl_expr *a, tl_expr *b, TL_YYLTYPE l) {
   tl_expr *e = mk(st, TL_E_BINARY, l);
+  e->depth = 1 + (a->depth > b->depth ? a->depth : b->depth);
+  deep(st, e);
   e->u.binary.op = op; e->u.binary.l = a; e->u.binary.r = b;
   return e;
 }
@@ -64,10 +114,16 @@ static tl_item *item(struct tl_lexstate *st, tl_item_kind k, TL_YYLTYPE l) {
 /* Append to a list linked through `next`; lists are short, built once. */
 #define APPEND(T, head, x) do { T **pp_ = &(head); while (*pp_) pp_ = &(*pp_)->next; *pp_ = (x); } while (0)
 
-static tl_tfield *tfield(struct tl_lexstate *st, const char *key, TL_YYLTYPE kl,
-                         const char *text, TL_YYLTYPE vl) {
+/* A test row's value is built first (value_text), so it can record how it was
+** written; the key is filled in by the tfield rule. */
+static tl_tfield *tvalue(struct tl_lexstate *st, const char *text, bool quoted, bool pct,
+                         TL_YYLTYPE vl) {
   tl_tfield *f = tl_arena_alloc(&st->plan->arena, sizeof *f);
-  f->key = key; f->text = text; f->key_span = tl_span_of(&kl); f->span = tl_span_of(&vl);
+  f->text = text; f->quoted = quoted; f->pct = pct; f->span = tl_span_of(&vl);
+  return f;
+}
+static tl_tfield *tfield(const char *key, TL_YYLTYPE kl, tl_tfield *f) {
+  f->key = key; f->key_span = tl_span_of(&kl);
   return f;
 }
 static const char *dec_text(struct tl_lexstate *st, tl_dec v, bool neg) {
@@ -116,12 +172,12 @@ static const char *date_text(struct tl_lexstate *st, int32_t d) {
 %token <s> ELSE "else" TRUE "true" FALSE "false"
 
 %type <e> expr primary exprs opt_where
-%type <s> word soft_kw item_name row_id value_text period_ref
+%type <s> word soft_kw item_name row_id period_ref callee
 %type <row> tier_rows tier_row
 %type <num> tier_num
 %type <col> coldecls coldecl
 %type <ti> test_items test_item
-%type <tf> tfields tfield
+%type <tf> tfields tfield value_text
 %type <cl> clauses clause
 %type <i> mode opt_prorated opt_exclusive opt_reversing draw_kind opt_q opt_key
 
@@ -143,7 +199,8 @@ item:
   | CURRENCY word                   { tl_item *i = item(st, TL_I_CURRENCY, @$); i->name = $2; i->name_span = SPAN(@2); }
   | YEAR DATE TO DATE               { tl_item *i = item(st, TL_I_YEAR, @$); i->d1 = $2; i->d2 = $4; i->name_span = SPAN(@2); }
   | PERIOD word                     { tl_item *i = item(st, TL_I_PERIOD, @$); i->word = $2; i->name_span = SPAN(@2); }
-  | ROUNDING word TO NUMBER         { tl_item *i = item(st, TL_I_ROUNDING, @$); i->word = $2; i->num = $4.v; i->name_span = SPAN(@2); }
+  | ROUNDING word TO NUMBER         { tl_item *i = item(st, TL_I_ROUNDING, @$); i->word = $2; i->num = $4.v; i->name_span = SPAN(@2);
+                                      i->flag = true; }
   | ROUNDING word                   { tl_item *i = item(st, TL_I_ROUNDING, @$); i->word = $2; i->num = tl_dec_zero(); i->name_span = SPAN(@2); }
   | INPUT word '{' coldecls '}'     { tl_item *i = item(st, TL_I_INPUT, @$); i->name = $2; i->name_span = SPAN(@2); i->cols = $4; }
   | ELIGIBLE PAYEES WHERE expr      { tl_item *i = item(st, TL_I_ELIGIBLE, @$); i->x = $4; i->name_span = SPAN(@1); }
@@ -165,7 +222,7 @@ item:
                                     { tl_item *i = item(st, TL_I_DRAW, @$); i->word = $2 ? "recoverable" : "nonrecoverable";
                                       i->x = $3; i->num = $7.v; i->name_span = SPAN(@2); }
   | TEST STRING '{' test_items '}'  { tl_item *i = item(st, TL_I_TEST, @$); i->name = $2; i->name_span = SPAN(@2); i->tests = $4; }
-  | error                           { }
+  | error                           { resync(st, scanner, &yychar, &yylval, &yylloc); yyerrok; }
   ;
 
 item_name: IDENT | soft_kw ;
@@ -203,7 +260,7 @@ opt_key: %empty { $$ = 0; } | KEY { $$ = 1; } ;
 expr:
     expr OR expr             { $$ = bin(st, TL_AOP_OR, $1, $3, @$); }
   | expr AND expr            { $$ = bin(st, TL_AOP_AND, $1, $3, @$); }
-  | NOT expr                 { $$ = mk(st, TL_E_UNARY, @$); $$->u.unary.op = TL_AOP_NOT; $$->u.unary.x = $2; }
+  | NOT expr                 { $$ = unary(st, TL_AOP_NOT, $2, @$); }
   | expr EQ expr             { $$ = bin(st, TL_AOP_EQ, $1, $3, @$); }
   | expr NE expr             { $$ = bin(st, TL_AOP_NE, $1, $3, @$); }
   | expr '<' expr            { $$ = bin(st, TL_AOP_LT, $1, $3, @$); }
@@ -219,9 +276,11 @@ expr:
   | expr '-' expr            { $$ = bin(st, TL_AOP_SUB, $1, $3, @$); }
   | expr '*' expr            { $$ = bin(st, TL_AOP_MUL, $1, $3, @$); }
   | expr '/' expr            { $$ = bin(st, TL_AOP_DIV, $1, $3, @$); }
-  | '-' expr %prec UMINUS    { $$ = mk(st, TL_E_UNARY, @$); $$->u.unary.op = TL_AOP_NEG; $$->u.unary.x = $2; }
+  | '-' expr %prec UMINUS    { $$ = unary(st, TL_AOP_NEG, $2, @$); }
   | IF expr THEN expr ELSE expr
-                             { $$ = mk(st, TL_E_IF, @$); $$->u.cond.c = $2; $$->u.cond.a = $4; $$->u.cond.b = $6; }
+                             { $$ = mk(st, TL_E_IF, @$); $$->u.cond.c = $2; $$->u.cond.a = $4; $$->u.cond.b = $6;
+                               $$->depth = 1 + list_depth($2) + ($4->depth > $6->depth ? $4->depth : $6->depth);
+                               deep(st, $$); }
   | primary
   ;
 
@@ -241,11 +300,12 @@ primary:
   | PAYEE '.' word           { $$ = mk(st, TL_E_FIELD, @$); $$->u.field.obj = TL_OBJ_PAYEE; $$->u.field.name = $3; }
   | DEAL '.' word            { $$ = mk(st, TL_E_FIELD, @$); $$->u.field.obj = TL_OBJ_DEAL; $$->u.field.name = $3; }
   | CREDIT '.' word          { $$ = mk(st, TL_E_FIELD, @$); $$->u.field.obj = TL_OBJ_CREDIT; $$->u.field.name = $3; }
-  | IDENT '(' ')'            { $$ = mk(st, TL_E_CALL, @$); $$->u.call.name = $1; }
-  | IDENT '(' exprs ')'      { $$ = mk(st, TL_E_CALL, @$); $$->u.call.name = $1; $$->u.call.args = $3; }
-  | IDENT '(' expr WHERE expr ')'
+  | callee '(' ')'           { $$ = mk(st, TL_E_CALL, @$); $$->u.call.name = $1; }
+  | callee '(' exprs ')'     { $$ = mk(st, TL_E_CALL, @$); $$->u.call.name = $1; $$->u.call.args = $3;
+                               $$->depth = 1 + list_depth($3); deep(st, $$); }
+  | callee '(' expr WHERE expr ')'
                              { $$ = mk(st, TL_E_CALL, @$); $$->u.call.name = $1; $$->u.call.args = $3; $$->u.call.where = $5; }
-  | '(' expr ')'             { $$ = $2; }
+  | '(' expr ')'             { $$ = $2; $$->depth++; deep(st, $$); }
   | MARGINAL expr OVER expr opt_exclusive '{' tier_rows '}'
                              { $$ = mk(st, TL_E_TIER, @$); $$->u.tier.kind = TL_TIER_MARGINAL; $$->u.tier.x = $2;
                                $$->u.tier.over = $4; $$->u.tier.exclusive = $5; $$->u.tier.rows = $7; }
@@ -263,9 +323,12 @@ primary:
                                $$->u.tier.rows = $4; }
   ;
 
+/* days is a keyword (within N days) and a built-in function */
+callee: IDENT | DAYS ;
+
 opt_exclusive: %empty { $$ = 0; } | EXCLUSIVE { $$ = 1; } ;
 
-tier_rows: tier_row { $$ = $1; }
+tier_rows: %empty { $$ = NULL; }
          | tier_rows tier_row { $$ = $1; APPEND(tl_tier_row, $$, $2); }
          | tier_rows ',' tier_row { $$ = $1; APPEND(tl_tier_row, $$, $3); }
          ;
@@ -287,6 +350,7 @@ test_item:
   | EXPECT row_id period_ref word EQ tier_num {
       $$ = tl_arena_alloc(&P->arena, sizeof *$$);
       $$->kind = TL_T_EXPECT; $$->id = $2; $$->period = $3; $$->line = $4; $$->value = $6.v; $$->span = SPAN(@$);
+      $$->pct = !$6.lit;
     }
   | EXPECT KW_ERROR STRING {
       $$ = tl_arena_alloc(&P->arena, sizeof *$$);
@@ -301,22 +365,24 @@ tfields: %empty { $$ = NULL; }
        | tfields ',' tfield { $$ = $1; APPEND(tl_tfield, $$, $3); }
        ;
 tfield:
-    word ':' value_text     { $$ = tfield(st, $1, @1, $3, @3); }
-  | STRING ':' value_text   { $$ = tfield(st, $1, @1, $3, @3); }
-  | DATE ':' value_text     { $$ = tfield(st, date_text(st, $1), @1, $3, @3); }
-  | MONTHLIT ':' value_text { $$ = tfield(st, $1, @1, $3, @3); }
-  | QUARTERLIT ':' value_text { $$ = tfield(st, $1, @1, $3, @3); }
+    word ':' value_text     { $$ = tfield($1, @1, $3); }
+  | STRING ':' value_text   { $$ = tfield($1, @1, $3); }
+  | DATE ':' value_text     { $$ = tfield(date_text(st, $1), @1, $3); }
+  | MONTHLIT ':' value_text { $$ = tfield($1, @1, $3); }
+  | QUARTERLIT ':' value_text { $$ = tfield($1, @1, $3); }
   ;
 value_text:
-    NUMBER        { $$ = dec_text(st, $1.v, false); }
-  | '-' NUMBER    { $$ = dec_text(st, $2.v, true); }
-  | PERCENT       { $$ = dec_text(st, $1.v, false); }
-  | '-' PERCENT   { $$ = dec_text(st, $2.v, true); }
-  | STRING        { $$ = $1; }
-  | DATE          { $$ = date_text(st, $1); }
-  | TRUE          { $$ = "true"; }
-  | FALSE         { $$ = "false"; }
-  | word          { $$ = $1; }
+    NUMBER        { $$ = tvalue(st, dec_text(st, $1.v, false), false, false, @$); }
+  | '-' NUMBER    { $$ = tvalue(st, dec_text(st, $2.v, true), false, false, @$); }
+  | PERCENT       { $$ = tvalue(st, dec_text(st, $1.v, false), false, true, @$); }
+  | '-' PERCENT   { $$ = tvalue(st, dec_text(st, $2.v, true), false, true, @$); }
+  | STRING        { $$ = tvalue(st, $1, true, false, @$); }
+  | DATE          { $$ = tvalue(st, date_text(st, $1), false, false, @$); }
+  | MONTHLIT      { $$ = tvalue(st, $1, false, false, @$); }
+  | QUARTERLIT    { $$ = tvalue(st, $1, false, false, @$); }
+  | TRUE          { $$ = tvalue(st, "true", false, false, @$); }
+  | FALSE         { $$ = tvalue(st, "false", false, false, @$); }
+  | word          { $$ = tvalue(st, $1, false, false, @$); }
   ;
 
 %%
@@ -335,21 +401,51 @@ static const char *sym_text(yysymbol_kind_t k, char *buf, size_t cap) {
   }
 }
 
+static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k) {
+  for (int i = 0; i < n; i++)
+    if (exp[i] == k) return true;
+  return false;
+}
+
+/* Single-character tokens have numbered symbol kinds; find them by name. */
+static bool is_char(yysymbol_kind_t k, char c) {
+  const char *name = yysymbol_name(k);
+  return name[0] == '\'' && name[1] == c && name[2] == '\'';
+}
+
+static bool expects_char(const yysymbol_kind_t *exp, int n, char c) {
+  for (int i = 0; i < n; i++)
+    if (is_char(exp[i], c)) return true;
+  return false;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct tl_lexstate *st) {
   enum { MAXEXP = YYNTOKENS };
   yysymbol_kind_t exp[MAXEXP];
   int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
   yysymbol_kind_t tok = yypcontext_token(ctx);
   const TL_YYLTYPE *loc = yypcontext_location(ctx);
-  char tb[64], msg[512];
+  char tb[64], msg[640];
   size_t len = 0;
+  (void)scanner;
   if (tok == YYSYMBOL_YYUNDEF) return 0;
-  len += snprintf(msg + len, sizeof msg - len, "unexpected %s", sym_text(tok, tb, sizeof tb));
-  bool expr_expected = false;
-  for (int i = 0; i < n; i++)
-    if (exp[i] == YYSYMBOL_NUMBER) expr_expected = true;
-  if (expr_expected) {
-    len += snprintf(msg + len, sizeof msg - len, ", expected an expression");
+  if (tok == YYSYMBOL_IDENT && st->last_name)
+    len += snprintf(msg + len, sizeof msg - len, "unexpected name %s", st->last_name);
+  else
+    len += snprintf(msg + len, sizeof msg - len, "unexpected %s", sym_text(tok, tb, sizeof tb));
+  bool expression = expects(exp, n, YYSYMBOL_NUMBER) && expects_char(exp, n, '(');
+  bool tiers = expects(exp, n, YYSYMBOL_PERCENT) && expects_char(exp, n, '}') && !expression;
+  if (expects(exp, n, YYSYMBOL_MEASURE) && expects(exp, n, YYSYMBOL_COMPONENT)) {
+    snprintf(msg + len, sizeof msg - len, ", expected a declaration (plan, currency, year, "
+             "period, rounding, input, eligible, quota, credit, rollup, clawback, measure, "
+             "component, draw or test)");
+  } else if (tiers) {
+    snprintf(msg + len, sizeof msg - len, " in a tier table: rows are BOUND : RATE "
+             "(possibly an unterminated tier table: close it with })");
+  } else if (expression) {
+    snprintf(msg + len, sizeof msg - len, ", expected an expression");
+  } else if (is_char(tok, '=') && expects(exp, n, YYSYMBOL_EQ)) {
+    snprintf(msg + len, sizeof msg - len, " (use == to compare)");
   } else if (n > 0 && n <= 5) {
     len += snprintf(msg + len, sizeof msg - len, ", expected ");
     for (int i = 0; i < n && len < sizeof msg; i++) {

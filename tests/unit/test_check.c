@@ -545,7 +545,7 @@ static void test_shipped_plans_check(void **state) {
   assert_true(n >= 8);
 }
 
-/* ---- known bugs (reported; these fail until fixed) ----------------------- */
+/* ---- fixed bugs (each test failed before its fix) ----------------------- */
 
 /* `rounding half_up to 0` is read as "no unit given" and becomes 0.01
 ** without a word; a unit of 0 cannot round anything and must be refused. */

@@ -528,7 +528,7 @@ static void test_tier_tables(void **state) {
 
 static void test_unexpected_with_expected_list(void **state) {
   assert_string_equal(parse_errors("measure bookings sum(credit.amount)\n"),
-    "p.tally:1:18: error: unexpected name, expected '='\n"
+    "p.tally:1:18: error: unexpected name sum, expected '='\n"
     "    1 | measure bookings sum(credit.amount)\n"
     "      |                  ^~~\n");
   assert_string_equal(parse_errors("year 2026-01-01 - 2026-12-31\n"),
@@ -544,7 +544,7 @@ static void test_unexpected_with_expected_list(void **state) {
     "    1 | draw 5_000 per period for 2 periods\n"
     "      |      ^~~~~\n");
   assert_string_equal(parse_errors("input payees { id text key role text }\n"),
-    "p.tally:1:28: error: unexpected name, expected '}' or ','\n"
+    "p.tally:1:28: error: unexpected name role, expected '}' or ','\n"
     "    1 | input payees { id text key role text }\n"
     "      |                            ^~~~\n");
   assert_string_equal(parse_errors("component c cumulative = 5 per period\n"),
@@ -556,7 +556,7 @@ static void test_unexpected_with_expected_list(void **state) {
     "    1 | clawback deals cancelled within 90\n"
     "      |                                   ^\n");
   assert_string_equal(parse_errors("test \"t\" {\n  expect A 2026-Q1 commission = 5\n}\n"),
-    "p.tally:2:31: error: unexpected '=', expected '=='\n"
+    "p.tally:2:31: error: unexpected '=' (use == to compare)\n"
     "    2 |   expect A 2026-Q1 commission = 5\n"
     "      |                               ^\n");
 }
@@ -649,7 +649,7 @@ static void test_empty_input(void **state) {
   assert_non_null(plan->comments);
 }
 
-/* ---- known bugs (reported; these fail until fixed) ----------------------- */
+/* ---- fixed bugs (each test failed before its fix) ----------------------- */
 
 /* days() is a built-in, but `days` is a keyword and only a plain name can be
 ** called, so no plan can use it. */

@@ -494,7 +494,7 @@ static void test_disasm(void **state) {
     "  0013  RET      \n");
 }
 
-/* ---- known bugs (reported; these fail until fixed) ----------------------- */
+/* ---- fixed bugs (each test failed before its fix) ----------------------- */
 
 /* Text literals are looked up in the ledger's strings, and one that no cell
 ** holds gets the id "absent", which never equals anything: not even the same
