@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lang/fmt.h"
 #include "lang/front.h"
 #include "lang/plantest.h"
 #include "runtime/diff.h"
@@ -48,6 +49,10 @@ static const char usage_text[] =
   "  diff PLAN_A PLAN_B --data DIR   or   diff PLAN --data DIR_A --data-b DIR_B\n"
   "                             every payee, period and line whose amount changes,\n"
   "                             largest change first, with what changed beneath it\n"
+  "  fmt PLAN...                rewrite plans in the canonical layout, keeping every\n"
+  "                             comment ('-' reads standard input, writes standard\n"
+  "                             output); --check changes nothing, lists the files\n"
+  "                             that would change and exits 1 if there are any\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
   "\n"
   "run options:\n"
@@ -374,6 +379,87 @@ static int cmd_diff(const opts *o) {
   return finish(d, o, rc);
 }
 
+typedef struct text_out { const char *s; size_t n; } text_out;
+
+static int write_text(FILE *f, void *ctx) {
+  text_out *t = ctx;
+  return fwrite(t->s, 1, t->n, f) == t->n ? 0 : -1;
+}
+
+/* Read standard input whole, for `tally fmt -`. */
+static char *read_stdin(size_t *len) {
+  size_t cap = 1 << 16, n = 0, got;
+  char *buf = tl_alloc(cap);
+  while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+    n += got;
+    if (n == cap) buf = tl_realloc(buf, cap *= 2);
+  }
+  *len = n;
+  return buf;
+}
+
+/* Format one plan into a fresh buffer; NULL when it does not parse. */
+static char *format_plan(const char *path, const char *text, size_t len, tl_diags *d, size_t *out_len) {
+  tl_plan *plan = tl_parse(path, text, len, d);
+  if (!plan || tl_diag_errors(d)) {
+    tl_plan_free(plan);
+    return NULL;
+  }
+  char *buf = NULL;
+  FILE *f = open_memstream(&buf, out_len);
+  if (!f) oom();
+  int bad = tl_fmt_plan(plan, f);
+  if (fclose(f) != 0 || bad) oom();
+  tl_plan_free(plan);
+  return buf;
+}
+
+/* Files with syntax errors are reported and left alone; the others are
+** rewritten in place (atomically) unless --check asks only for their names. */
+static int cmd_fmt(const opts *o) {
+  int rc = EXIT_OK;
+  for (int i = 0; i < o->nfiles; i++) {
+    const char *path = o->files[i];
+    bool std = strcmp(path, "-") == 0;
+    tl_diags *d = tl_diags_new();
+    tl_diag_limit(d, o->max_errors);
+    size_t len = 0, out_len = 0;
+    char *text = std ? read_stdin(&len) : read_file(path, &len);
+    char *out = NULL;
+    if (!text) {
+      tl_loc loc = { path, 0, 0, 0, 0 };
+      tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot read plan: %s", strerror(errno));
+    } else {
+      tl_diag_source(d, std ? "<stdin>" : path, text, len);
+      out = format_plan(std ? "<stdin>" : path, text, len, d, &out_len);
+    }
+    if (!out) {
+      rc = EXIT_ERRORS;
+    } else if (std && !o->check_only) {
+      fwrite(out, 1, out_len, stdout);
+    } else if (out_len != len || memcmp(out, text, len) != 0) {
+      if (o->check_only) {
+        printf("%s\n", path);
+        rc = EXIT_ERRORS;
+      } else {
+        text_out t = { out, out_len };
+        const char *why = "";
+        if (tl_out_atomic(path, write_text, &t, &why) != 0) {
+          tl_loc loc = { path, 0, 0, 0, 0 };
+          tl_diag(d, TL_SEV_ERROR, loc, "io", "cannot write plan: %s", why);
+          rc = EXIT_ERRORS;
+        }
+      }
+    }
+    free(out);
+    tl_free(text);
+    tl_diag_print(d, stderr, o->diag_format);
+    tl_diags_free(d);
+  }
+  if (fflush(stdout) != 0) rc = EXIT_ERRORS;
+  return rc;
+}
+
 typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
 
 static int write_rows(FILE *f, void *ctx) {
@@ -527,6 +613,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(o.cmd, "diff") == 0) return cmd_diff(&o);
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
+  if (strcmp(o.cmd, "fmt") == 0) return cmd_fmt(&o);
   if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);
   if (strcmp(o.cmd, "disasm") == 0) return cmd_disasm(&o);
   return usage_error("unknown command '%s'", o.cmd);

@@ -234,6 +234,18 @@ static void num(printer *p, tl_dec v, bool pct) {
   put(p, numtext(v, pct, buf));
 }
 
+/* An expected amount is money: written to the cent at least (10_400.00). */
+static void amount(printer *p, tl_dec v, bool pct) {
+  char buf[96];
+  numtext(v, pct, buf);
+  if (!pct) {
+    const char *dot = strchr(buf, '.');
+    if (!dot) strcat(buf, ".00");
+    else if (strlen(dot) == 2) strcat(buf, "0");
+  }
+  put(p, buf);
+}
+
 static void str(printer *p, const char *s) {
   put(p, "\"");
   for (; *s; s++) {
@@ -659,7 +671,7 @@ static void test_entry(printer *p, const tl_titem *t) {
       put(p, " ");
       put(p, t->line);
       put(p, " == ");
-      num(p, t->value, t->pct);
+      amount(p, t->value, t->pct);
       break;
     case TL_T_EXPECT_ERROR:
       put(p, "expect error ");

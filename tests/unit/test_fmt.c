@@ -517,9 +517,9 @@ static void test_test_block(void **state) {
              "  deal \"D 2\" {}\n"
              "  payee 1001 { \"first name\": \"Ann\", 2026-03: 5, 2026-Q1: x, 2026-01-31: y, "
              "\"if\": z }\n"
-             "  expect A 2026-Q1 commission == 10_400\n"
+             "  expect A 2026-Q1 commission == 10_400.00\n"
              "  expect A 2026-03 rate == 12.5%\n"
-             "  expect \"D 2\" 2026 net == -800\n"
+             "  expect \"D 2\" 2026 net == -800.00\n"
              "  expect error \"sum to 90%\"\n"
              "}\n");
   /* quoted values stay quoted, bare ones bare */
@@ -645,7 +645,7 @@ static void test_comments_in_test_block(void **state) {
              "test \"t\" {  # worked example\n"
              "  # a rep\n"
              "  payee A { role: \"AE\", quota: 1 }  # the role\n"
-             "  expect A 2026-Q1 c == 1  # checks\n"
+             "  expect A 2026-Q1 c == 1.00  # checks\n"
              "  # done\n"
              "}  # end\n");
 }
@@ -742,7 +742,7 @@ static const char canonical[] =
   "test \"accelerator above quota\" {\n"
   "  payee A { role: \"AE\", start: 2026-01-01, quota: 400_000, target: 60_000 }\n"
   "  deal D1 { owner: A, closed: 2026-02-01, amount: 120_000, product: \"Core\" }\n"
-  "  expect A 2026-Q1 commission == 10_400\n"
+  "  expect A 2026-Q1 commission == 10_400.00\n"
   "}\n"
   "# end of plan\n";
 
