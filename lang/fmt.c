@@ -21,8 +21,8 @@
 **            expression, unless that makes the line too long: then it goes
 **            on the next line, indented 2.  Each cap or floor goes on its own
 **            line, indented 2.
-**            `component c period =` is written `component c =`, and
-**            `rounding m to 0` is written `rounding m` (the same meaning).
+**            `component c period =` is written `component c =` (the same
+**            meaning).
 **  Tier tables and curves
 **            `marginal X over Y [exclusive] {`, one row per line indented 2
 **            more than the line holding the header, bounds right-aligned
@@ -37,8 +37,10 @@
 **            follow it (it would swallow what follows), and so is an `if`
 **            used as the condition or `then` branch of another `if`.
 **  Literals  Numbers in the shortest exact form, without trailing zeros after
-**            the point (10_400.00 is written 10_400); integer parts of 5
-**            digits or more grouped by _ (120_000, but 4000); percentages the
+**            the point (2.50 is written 2.5), except that an expected amount
+**            in a test is written to the cent at least (== 10_400.00);
+**            integer parts of 4 digits or more grouped by _ (4_000,
+**            120_000), as the output groups amounts by commas; percentages the
 **            same with % (12.5%); a minus sign right before its operand
 **            (-800, -x); dates YYYY-MM-DD; strings in double quotes
 **            with \" \\ \n \t escapes.  In test rows a value keeps whether it
