@@ -33,7 +33,7 @@ FUZZ_SECONDS ?= 60
 LIBS    := -lsqlite3 -ledit -lm
 TALLY   := $(BUILD)/tally
 
-.PHONY: all deps demo test check-only san bench fuzz install clean
+.PHONY: valgrind all deps demo test check-only san bench fuzz install clean
 all: $(TALLY)
 
 deps:
@@ -87,6 +87,12 @@ san: deps
 	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g" \
 	  XFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  XLDFLAGS="-fsanitize=address,undefined" check-only
+
+# The shipped binary under valgrind's memcheck (tests/valgrind.sh).
+valgrind: deps
+	@sh .ci/deps valgrind
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/valgrind.sh
 
 # libFuzzer: FUZZ_SECONDS per target (default 60).  The corpus grows in
 # build-fuzz/; a crashing input lands in tests/fuzz/regress-<target>/, where
