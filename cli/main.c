@@ -19,6 +19,7 @@
 #include "runtime/output.h"
 #include "runtime/sha256.h"
 #include "runtime/sqlite.h"
+#include "runtime/statement.h"
 
 #ifndef TL_VERSION
 #define TL_VERSION "dev"
@@ -66,6 +67,8 @@ static const char usage_text[] =
   "                             input SHA-256, time, version) to an SQLite database,\n"
   "                             in one transaction\n"
   "  --format csv|json|table    payout format (default csv; table is for people)\n"
+  "  --statements DIR           also write DIR/<payee>.txt and .html: lines,\n"
+  "                             tier chart and explanation (whole folder or nothing)\n"
   "\n"
   "common options:\n"
   "  --diagnostics text|json|github   how errors are printed (default text)\n"
@@ -83,6 +86,7 @@ typedef struct opts {
   const char *files[64];
   int nfiles;
   const char *data, *out, *format_name, *db, *out_db, *payee, *period, *data_b;
+  const char *statements;
   tl_out_format format;
   tl_diag_format diag_format;
   int max_errors;
@@ -483,6 +487,8 @@ static int cmd_run(const opts *o) {
   if (!l) goto done;
   r = tl_eng_run_limited(p, l, d, o->max_steps);
   if (!r) goto done;
+  /* statements first: when they cannot be written, no payouts are either */
+  if (o->statements && tl_stmt_write_dir(p, l, r, o->statements, d) != 0) goto done;
   run_out ro = { p, l, r, o->format };
   if (o->out) {
     const char *why = "";
@@ -533,6 +539,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--version") == 0) {
       printf("tally %s\n", TL_VERSION);
       return EXIT_OK;
+    } else if (strcmp(a, "--statements") == 0) {
+      if (!val) return usage_error("%s needs a value", a);
+      o.statements = argv[++i];
     } else if (strcmp(a, "--data-b") == 0) {
       if (!val) return usage_error("%s needs a value", a);
       o.data_b = argv[++i];
