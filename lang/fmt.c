@@ -515,8 +515,15 @@ static void per_credit(printer *p, const tl_item *it) {
 }
 
 /* The text after `measure NAME =`, `component NAME =`, on one line. */
+/* An `if` body followed by `per credit` or a cap is parenthesised: the
+** parser would not take what follows into the else branch, but a reader
+** would. */
+static int body_need(const tl_item *it) {
+  return it->flag || it->clauses ? P_OR : P_ANY;
+}
+
 static void calc_body(printer *p, const tl_item *it) {
-  expr(p, it->x, P_ANY);
+  expr(p, it->x, body_need(it));
   if (it->flag) {
     put(p, " ");
     per_credit(p, it);
@@ -629,7 +636,7 @@ static void calc(printer *p, const tl_item *it) {
     if (!it->flag || fits(p, it, false, STEP)) {
       calc_body(p, it);
     } else {
-      expr(p, it->x, P_ANY);
+      expr(p, it->x, body_need(it));
       end(p);
       begin(p, STEP, STEP);
       per_credit(p, it);

@@ -363,8 +363,8 @@ static void test_long_body(void **state) {
              "  and credit.date in 2026-04-01 to 2026-06-30 cap 5000 per period\n",
              HEAD "\n"
              "component spif =\n"
-             "  if deal.amount >= 100_000 then 2_500 else if deal.amount >= 25_000 then 1_000 "
-             "else 250\n"
+             "  (if deal.amount >= 100_000 then 2_500 else if deal.amount >= 25_000 then 1_000 "
+             "else 250)\n"
              "  per credit where deal.product == \"Atlas\" and credit.date in 2026-04-01 to "
              "2026-06-30\n"
              "  cap 5_000 per period\n");
