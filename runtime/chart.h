@@ -8,9 +8,9 @@
 ** positions marked.  The SVG is self-contained (no fonts, styles or scripts
 ** from outside) and deterministic: the same table and mark give the same bytes.
 **
-** Coordinates are the only floating point in the runtime.  They place lines on
-** a screen and are never read back, so money paths stay exact; every number
-** printed as text in a chart is formatted from the exact decimals.
+** Coordinates are computed with double: they only place lines on a screen
+** and are never read back or fed into money, so money paths stay exact; every
+** number printed as text in a chart is formatted from the exact decimals.
 */
 #ifndef TL_RUNTIME_CHART_H
 #define TL_RUNTIME_CHART_H
