@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cli/repl.h"
 #include "lang/fmt.h"
 #include "lang/front.h"
 #include "lang/plantest.h"
@@ -55,6 +57,12 @@ static const char usage_text[] =
   "                             output); --check changes nothing, lists the files\n"
   "                             that would change and exits 1 if there are any\n"
   "  disasm PLAN                print the compiled bytecode with source lines\n"
+  "  repl [PLAN] [--data DIR]   an interactive session: evaluate expressions for a\n"
+  "                             payee and period, :explain, :why DEAL, what-ifs\n"
+  "                             (:set, :cancel, :add) and :diff against the plan\n"
+  "                             as loaded; :help lists the commands.  Commands\n"
+  "                             read from a pipe run as a script (exit 1 if any\n"
+  "                             failed)\n"
   "\n"
   "run options:\n"
   "  --data DIR                 folder with payees.csv, deals.csv and optionally\n"
@@ -621,6 +629,12 @@ int main(int argc, char **argv) {
     return cmd_explain(&o);
   }
   if (strcmp(o.cmd, "diff") == 0) return cmd_diff(&o);
+  if (strcmp(o.cmd, "repl") == 0) {
+    if (o.nfiles > 1) return usage_error("repl takes at most one plan file%s", "");
+    if (o.db) return usage_error("repl reads CSV folders only: use --data DIR%s", "");
+    /* a session is interactive only on a terminal, so piped commands run as a script */
+    return tl_repl_main(o.nfiles ? o.files[0] : NULL, o.data, stdin, stdout, isatty(0));
+  }
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "fmt") == 0) return cmd_fmt(&o);
   if (strcmp(o.cmd, "run") == 0) return cmd_run(&o);
