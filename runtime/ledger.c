@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "csv.h"
+#include "hugepage.h"
 #include "ledger.h"
 
 const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
@@ -93,6 +96,11 @@ struct tl_ldg_builder {
   const tl_tablespec *spec[TL_TB_COUNT];
   int keycol[TL_TB_COUNT];               /* the key column, or -1 */
   TL_VEC(int32_t) key[TL_TB_COUNT];      /* string id -> row holding that key, or -1 */
+  /* Payee ids by hash (hash << 32 | row + 1), built once the roster is
+  ** complete: deals name a payee on every row, and this small table stays in
+  ** cache where the ledger's string table (every deal id) does not. */
+  uint64_t *pidx;
+  uint32_t pmask;
   uint32_t cap[TL_TB_COUNT];             /* rows allocated */
   bool broken[TL_TB_COUNT];              /* unusable: references into it are not checked */
   int cur, last_rank;
@@ -215,19 +223,28 @@ static void set_col_data(tl_column *c, void *p) {
   }
 }
 
-static void grow_table(tl_ldg_builder *b, int t) {
+/* Room for at least want rows in table t (doubling when want is just one
+** more row than there is room for). */
+static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   tl_table *tb = &b->l->t[t];
   uint32_t old = b->cap[t], cap = old ? old * 2 : 256;
+  if (cap < want) cap = want;
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
-    set_col_data(col, tl_realloc(col_data(col), cap * elem_size(col->type)));
+    size_t n = (size_t)cap * elem_size(col->type);
+    set_col_data(col, tl_realloc(col_data(col), n));
+    tl_hugepage(col_data(col), n);
     if (col->isnull) {
       col->isnull = tl_realloc(col->isnull, cap);
       memset(col->isnull + old, 0, cap - old);
     }
   }
   tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
-  if (t == TL_TB_DEALS) b->l->amount_plan = tl_realloc(b->l->amount_plan, cap * sizeof(tl_dec));
+  tl_hugepage(tb->line, cap * sizeof *tb->line);
+  if (t == TL_TB_DEALS) {
+    b->l->amount_plan = tl_realloc(b->l->amount_plan, cap * sizeof(tl_dec));
+    tl_hugepage(b->l->amount_plan, cap * sizeof(tl_dec));
+  }
   b->cap[t] = cap;
 }
 
@@ -369,10 +386,47 @@ static const char *const ref_noun[TL_TB_COUNT] = {
   [TL_TB_PAYEES] = "payee", [TL_TB_DEALS] = "deal"
 };
 
+static void index_payees(tl_ldg_builder *b) {
+  uint32_t n = 0, mask = 15;
+  for (size_t id = 0; id < b->key[TL_TB_PAYEES].n; id++) n += b->key[TL_TB_PAYEES].v[id] >= 0;
+  while (mask / 2 < n) mask = mask * 2 + 1;
+  b->pidx = tl_calloc((size_t)mask + 1, sizeof *b->pidx);
+  b->pmask = mask;
+  for (size_t id = 0; id < b->key[TL_TB_PAYEES].n; id++) {
+    int32_t row = b->key[TL_TB_PAYEES].v[id];
+    if (row < 0) continue;
+    size_t len;
+    const char *s = tl_str_get(b->l->strs, (uint32_t)id, &len);
+    uint32_t h = tl_str_hash(s, len), i = h & mask;
+    while (b->pidx[i]) i = (i + 1) & mask;
+    b->pidx[i] = (uint64_t)h << 32 | (uint64_t)(row + 1);
+  }
+}
+
+/* The payees row whose id is s, or -1. */
+static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n) {
+  if (!b->pidx) index_payees(b);
+  const uint32_t *ids = b->l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]].v.str;
+  uint32_t h = tl_str_hash(s, n);
+  for (uint32_t i = h & b->pmask;; i = (i + 1) & b->pmask) {
+    uint64_t v = b->pidx[i];
+    if (!v) return -1;
+    if ((uint32_t)(v >> 32) != h) continue;
+    int32_t row = (int32_t)(uint32_t)v - 1;
+    size_t len;
+    const char *t = tl_str_get(b->l->strs, ids[row], &len);
+    if (len == n && memcmp(t, s, n) == 0) return row;
+  }
+}
+
 static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ldg_cell *x,
                     int32_t *out) {
-  uint32_t id = tl_str_find(b->l->strs, x->p, x->len);
-  *out = id == UINT32_MAX ? -1 : key_row(b, target, id);
+  if (target == TL_TB_PAYEES) {
+    *out = payee_row(b, x->p, x->len);
+  } else {
+    uint32_t id = tl_str_find(b->l->strs, x->p, x->len);
+    *out = id == UINT32_MAX ? -1 : key_row(b, target, id);
+  }
   if (*out >= 0) return true;
   if (!b->broken[target]) {
     qbuf q;
@@ -868,7 +922,7 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
         b->nhdr);
     return;
   }
-  if (tb->nrows == b->cap[t]) grow_table(b, t);
+  if (tb->nrows == b->cap[t]) grow_table(b, t, tb->nrows + 1);
   uint32_t r = tb->nrows++;
   tb->line[r] = line;
   b->cells = cells;
@@ -890,14 +944,101 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
   b->cells = NULL;
 }
 
-void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
-                     size_t len) {
+/* Make room for the rows of the rest of a file, estimated from the line
+** length of a sample, so the columns are allocated once instead of doubling
+** (each doubling copies, and touches pages the final array needs anyway). */
+static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
+  enum { SAMPLE = 256 << 10 };
+  size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE, lines = 0;
+  for (const char *q = p, *e = p + span; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+    lines++;
+  size_t want = span == rest ? lines + 1 : (size_t)((double)rest / (double)span * (double)lines
+                                                    * 1.02) + 64;
+  tl_table *tb = &b->l->t[b->cur];
+  if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
+  if (want > 1024 && tb->nrows + want > b->cap[b->cur])
+    grow_table(b, b->cur, tb->nrows + (uint32_t)want);
+}
+
+/* Ask for the hash slots a row will look up, while the row before it is
+** being checked: the ledger's string table is far bigger than the cache, and
+** every deal id probes it at a random place. */
+static void prefetch_row(const tl_ldg_builder *b, const tl_csv_row *row) {
+  const tl_tablespec *s = b->spec[b->cur];
+  if (row->n != b->nhdr) return;
+  for (int c = 0; c < s->ncols; c++) {
+    int i = b->chdr[c];
+    if (i < 0 || row->f[i].len == 0) continue;
+    tl_coltype ty = s->cols[c].type;
+    if (ty == TL_COL_TEXT || ty == TL_COL_DEAL)
+      tl_str_prefetch(b->l->strs, row->f[i].p, row->f[i].len);
+    else if (ty == TL_COL_PAYEE && b->pidx)
+      __builtin_prefetch(&b->pidx[tl_str_hash(row->f[i].p, row->f[i].len) & b->pmask]);
+  }
+}
+
+/* Copy a row's fields into cells. */
+static void take(tl_ldg_builder *b, const tl_csv_row *row) {
+  if (b->csvcells.cap < row->n) {
+    b->csvcells.cap = row->n;
+    b->csvcells.v = tl_realloc(b->csvcells.v, row->n * sizeof *b->csvcells.v);
+  }
+  b->csvcells.n = row->n;
+  for (uint32_t i = 0; i < row->n; i++) {
+    const tl_csv_field *f = &row->f[i];
+    b->csvcells.v[i] = (tl_ldg_cell){ f->p, f->len, f->line, f->col, false };
+  }
+}
+
+/* Whether every field of the row points into the file, so that it stays valid
+** while the reader goes on (an unescaped field lives in the reader's scratch,
+** which the next row overwrites). */
+static bool in_file(const tl_csv_row *row, const char *data, size_t len) {
+  for (uint32_t i = 0; i < row->n; i++)
+    if (row->f[i].p < data || row->f[i].p > data + len) return false;
+  return true;
+}
+
+static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                     size_t len, bool mapped) {
+  enum { WINDOW = 16 << 20 };
   tl_csv *c = tl_csv_new(data, len);
   tl_csv_row row;
   tl_csv_status st;
-  bool header = false;
+  bool header = false, pending = false;
+  uint32_t pending_line = 0;
+  size_t page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 0, released = 0, populated = 0;
   open_table(b, t, file);
-  while ((st = tl_csv_next(c, &row)) != TL_CSV_END) {
+  /* Rows are checked one behind the reader, so that the next row's lookups
+  ** can be prefetched meanwhile.  A row is always checked before anything
+  ** about the rows after it is reported, so messages keep their order. */
+  for (;;) {
+    st = tl_csv_next(c, &row);
+    bool ok = st == TL_CSV_ROW && in_file(&row, data, len);
+    if (ok && pending) prefetch_row(b, &row);
+    if (pending) {
+      tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
+      pending = false;
+    }
+    if (page && ok && row.n) {
+      size_t at = (size_t)(row.f[0].p - data);
+      if (at + WINDOW / 2 >= populated && populated < len) {
+        /* Map the file a window ahead in one call, not a fault per page. */
+        size_t n = len - populated < WINDOW ? len - populated : WINDOW;
+#ifdef MADV_POPULATE_READ
+        (void)madvise((char *)data + populated, (n + page - 1) / page * page, MADV_POPULATE_READ);
+#endif
+        populated += n;
+      }
+      /* Hand back the pages of the rows already checked, so the file never
+      ** sits in memory whole. */
+      size_t done = at / page * page;
+      if (done - released >= WINDOW) {
+        (void)madvise((char *)data + released, done - released, MADV_DONTNEED);
+        released = done;
+      }
+    }
+    if (st == TL_CSV_END) break;
     if (st == TL_CSV_ERROR) {
       uint32_t line, col;
       const char *msg = tl_csv_error(c, &line, &col);
@@ -909,27 +1050,38 @@ void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
       }
       continue;
     }
-    b->csvcells.n = 0;
-    for (uint32_t i = 0; i < row.n; i++) {
-      const tl_csv_field *f = &row.f[i];
-      tl_ldg_cell x = { f->p, f->len, f->line, f->col, false };
-      tl_vec_push(b->csvcells, x);
-    }
-    if (header) {
-      tl_ldg_row(b, row.line, b->csvcells.v, b->csvcells.n);
-    } else {
+    take(b, &row);
+    if (!header) {
       header = true;
       read_header(b, b->csvcells.v, b->csvcells.n);
+      const char *h = row.n ? row.f[row.n - 1].p : NULL;
+      if (!b->skip_rows && h >= data && h < data + len) reserve_rows(b, h, data + len);
+    } else if (ok) {
+      pending = true;
+      pending_line = row.line;
+    } else {
+      tl_ldg_row(b, row.line, b->csvcells.v, b->csvcells.n);
     }
   }
   if (!header) no_header(b);
   tl_csv_free(c);
 }
 
+void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                     size_t len) {
+  feed_csv(b, t, file, data, len, false);
+}
+
+void tl_ldg_feed_csv_mapped(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                            size_t len) {
+  feed_csv(b, t, file, data, len, true);
+}
+
 /* ---- finishing ----------------------------------------------------------- */
 
 static void free_builder(tl_ldg_builder *b) {
   for (int t = 0; t < TL_TB_COUNT; t++) tl_vec_free(b->key[t]);
+  tl_free(b->pidx);
   tl_vec_free(b->csvcells);
   tl_vec_free(b->fwd);
   tl_vec_free(b->fx);

@@ -44,6 +44,10 @@ uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n);
 /* Id of s if already interned, else UINT32_MAX. */
 uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n);
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len);   /* NUL-terminated */
+/* The hash the table uses, for callers keeping their own index of some ids. */
+uint32_t tl_str_hash(const char *s, size_t n);
+/* Start loading the slot where s would be, ahead of interning or finding it. */
+void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n);
 
 /* ---- schemas ------------------------------------------------------------- */
 typedef enum tl_coltype {
@@ -151,6 +155,10 @@ tl_ledger *tl_ldg_finish(tl_ldg_builder *b);
 tl_ledger *tl_ldg_load_csv_dir(const char *dir, const tl_ldg_opts *opts, tl_diags *diags);
 /* Feed one CSV buffer as table t (used by the above and by fuzzing). */
 void tl_ldg_feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data, size_t len);
+/* The same over a read-only private mapping of a whole file (data must be
+** page-aligned): the pages of rows already read are dropped as it goes. */
+void tl_ldg_feed_csv_mapped(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                            size_t len);
 
 void tl_ldg_free(tl_ledger *l);
 
