@@ -121,3 +121,19 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/gen/*.d)
+
+# Benchmarks (tests/bench/bench.py): Tally against pandas, SQLite and `wc -l`
+# on generated ledgers cached in $(BUILD)/bench/, payouts checked equal.
+#   make bench [SIZES="100000 1000000 10000000"] [DEALS=N] [PAYEES=M] [RUNS=3]
+#              [BASELINE_MAX=N: pandas and SQLite only up to N deals] [SCALING=0]
+SIZES        ?= 100000 1000000
+PAYEES       ?= 10000
+RUNS         ?= 3
+BASELINE_MAX ?=
+SCALING      ?= 1
+bench:
+	@sh .ci/deps python3-pandas time
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 tests/bench/bench.py --tally $(TALLY) --sizes "$(or $(DEALS),$(SIZES))" \
+	  --payees $(PAYEES) --runs $(RUNS) --baseline-max "$(BASELINE_MAX)" --scaling $(SCALING) \
+	  --cache $(BUILD)/bench

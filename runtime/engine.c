@@ -21,6 +21,7 @@
 
 #include "runtime/arena.h"
 #include "runtime/engine.h"
+#include "runtime/hugepage.h"
 #include "runtime/vm.h"
 
 typedef struct removal {       /* a credit line's value leaving an aggregate as of period r */
@@ -500,6 +501,15 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
   return true;
 }
 
+/* Zeroed memory, on huge pages when big (a page fault per 2 MB, not per 4 KB). */
+static void *huge_calloc(size_t count, size_t size) {
+  if (size && count > (size_t)-1 / size) return tl_calloc(count, size);
+  void *p = tl_alloc(count * size);
+  tl_hugepage(p, count * size);
+  memset(p, 0, count * size);
+  return p;
+}
+
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
   return tl_eng_run_limited(p, l, d, 0);
 }
@@ -534,7 +544,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
     goto done;
   }
   size_t na = p->naggs, nc = p->ncomponents;
-  e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
+  e.base = huge_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
   if (!credit(&e)) goto done;
   if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
     /* one pass over quotas.csv; a missing (payee, period) row is a quota of 0 */
@@ -553,7 +563,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res = tl_calloc(1, sizeof *res);
   res->lines_per_period = (int)nc + 3;
   res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
-  res->rows = tl_calloc(res->nrows + 1, sizeof *res->rows);
+  res->rows = huge_calloc(res->nrows + 1, sizeof *res->rows);
   pr.cur = tl_calloc(na * (size_t)e.n + 1, sizeof *pr.cur);
   pr.pv = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.pv);
   pr.E = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.E);

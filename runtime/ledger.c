@@ -766,6 +766,7 @@ static void splits_end(tl_ldg_builder *b) {
           st->line[x->first]);
     }
   }
+  tl_vec_free(b->split);
   uint32_t ndeals = l->t[TL_TB_DEALS].nrows;
   l->split_first = tl_calloc((size_t)ndeals + 1, sizeof *l->split_first);
   l->split_count = tl_calloc((size_t)ndeals + 1, sizeof *l->split_count);
@@ -785,7 +786,12 @@ static void end_table(tl_ldg_builder *b) {
   switch (b->cur) {
   case TL_TB_PAYEES: payees_end(b); break;
   case TL_TB_FX: fx_end(b); break;
-  case TL_TB_SPLITS: splits_end(b); break;
+  case TL_TB_SPLITS:
+    /* no table after splits names a deal: drop the id index before the
+    ** split index is built (it is as big as the deals) */
+    tl_vec_free(b->key[TL_TB_DEALS]);
+    splits_end(b);
+    break;
   default: break;
   }
   b->cur = -1;
@@ -1001,7 +1007,7 @@ static bool in_file(const tl_csv_row *row, const char *data, size_t len) {
 
 static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
                      size_t len, bool mapped) {
-  enum { WINDOW = 16 << 20 };
+  enum { WINDOW = 8 << 20 };
   tl_csv *c = tl_csv_new(data, len);
   tl_csv_row row;
   tl_csv_status st;

@@ -4,31 +4,43 @@
 ** Ids are dense and given in order of first appearance, so callers can index
 ** arrays by them.  A ledger interns every deal id, so the table must stay
 ** small and fast at ten million strings:
-**   - the text is packed, NUL-terminated, into large blocks that never move
-**     (no per-string alignment or header);
-**   - per id, only a pointer and a length;
+**   - the text is packed, NUL-terminated, into one buffer, and an id is just
+**     its offset there (its length is the distance to the next one); so at
+**     most 4 GiB of distinct text, past which interning runs out of memory;
 **   - the open-addressed table (linear probing, at most 3/4 full) keeps the
 **     hash beside the id in each slot, so a probe that misses never touches
-**     the string or its entry: inserting a new key costs one cache miss.
-** The empty string is always id 0, so an empty text cell has a readable id too.
+**     the string: inserting a new key costs one cache miss, and callers can
+**     prefetch that one (tl_str_prefetch).
+** The buffer moves when it grows, so a pointer from tl_str_get is good until
+** the next tl_str_intern.  The empty string is always id 0, so an empty text
+** cell has a readable id too.
 */
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
 #include "hugepage.h"
 #include "ledger.h"
 
-enum { BLOCK_MIN = 4096, BLOCK_MAX = 1 << 20 };
-
 struct tl_strtab {
-  char *blk;                    /* the text block being filled */
+  char *text;                   /* every string, each followed by a NUL */
   size_t used, cap;
-  TL_VEC(char *) blocks;        /* every block, to free */
-  TL_VEC(const char *) s;       /* id -> text */
-  TL_VEC(uint32_t) len;         /* id -> length; grows with s (same cap) */
+  uint32_t *off;                /* id -> offset in text; off[n] == used */
+  uint32_t n, ncap;             /* ids, room in off (ncap + 1 entries) */
   uint64_t *slot;               /* hash << 32 | (id + 1), or 0 when free */
   uint32_t mask;
 };
+
+/* Grow an array of *cap bytes to at least want bytes, doubling. */
+static void *grow_to(void *p, size_t *cap, size_t want) {
+  size_t c = *cap ? *cap : 4096;
+  while (c < want) c *= 2;
+  if (c == *cap) return p;
+  p = tl_realloc(p, c);
+  tl_hugepage(p, c);
+  *cap = c;
+  return p;
+}
 
 /* A multiply-xorshift hash over 8-byte words: ids and codes are short, and
 ** this reads them a word at a time.  Any good mix will do; ids do not depend
@@ -56,6 +68,10 @@ uint32_t tl_str_hash(const char *s, size_t n) {
 
 tl_strtab *tl_strtab_new(void) {
   tl_strtab *t = tl_calloc(1, sizeof *t);
+  size_t bytes = 0;
+  t->off = grow_to(NULL, &bytes, 64 * sizeof *t->off);
+  t->ncap = (uint32_t)(bytes / sizeof *t->off);
+  t->off[0] = 0;
   t->mask = 63;
   t->slot = tl_calloc(t->mask + 1, sizeof *t->slot);
   tl_str_intern(t, "", 0);
@@ -64,13 +80,13 @@ tl_strtab *tl_strtab_new(void) {
 
 void tl_strtab_free(tl_strtab *t) {
   if (!t) return;
-  for (size_t i = 0; i < t->blocks.n; i++) tl_free(t->blocks.v[i]);
-  tl_vec_free(t->blocks);
-  tl_vec_free(t->s);
-  tl_vec_free(t->len);
+  tl_free(t->text);
+  tl_free(t->off);
   tl_free(t->slot);
   tl_free(t);
 }
+
+static size_t len_of(const tl_strtab *t, uint32_t id) { return t->off[id + 1] - t->off[id] - 1; }
 
 static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
   for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
@@ -79,7 +95,7 @@ static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h)
     if (v == 0) return sl;
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t id = (uint32_t)v - 1;
-    if (t->len.v[id] == n && memcmp(t->s.v[id], s, n) == 0) return sl;
+    if (len_of(t, id) == n && memcmp(t->text + t->off[id], s, n) == 0) return sl;
   }
 }
 
@@ -101,39 +117,25 @@ static void grow(tl_strtab *t) {
   t->mask = mask;
 }
 
-static const char *store(tl_strtab *t, const char *s, size_t n) {
-  if (t->used + n + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : BLOCK_MIN;
-    if (cap > BLOCK_MAX) cap = BLOCK_MAX;
-    if (cap < n + 1) cap = n + 1;
-    t->blk = tl_alloc(cap);
-    tl_vec_push(t->blocks, t->blk);
-    t->used = 0;
-    t->cap = cap;
-  }
-  char *d = t->blk + t->used;
-  if (n) memcpy(d, s, n);
-  d[n] = 0;
-  t->used += n + 1;
-  return d;
-}
-
 uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n) {
   uint32_t h = tl_str_hash(s, n);
   uint64_t *sl = lookup(t, s, n, h);
   if (*sl) return (uint32_t)*sl - 1;
-  uint32_t id = (uint32_t)t->s.n;
-  if (t->s.n == t->s.cap) {
-    t->s.cap = t->s.cap ? t->s.cap * 2 : 64;
-    t->s.v = tl_realloc(t->s.v, t->s.cap * sizeof *t->s.v);
-    t->len.v = tl_realloc(t->len.v, t->s.cap * sizeof *t->len.v);
-    tl_hugepage(t->s.v, t->s.cap * sizeof *t->s.v);
-    tl_hugepage(t->len.v, t->s.cap * sizeof *t->len.v);
+  uint32_t id = t->n;
+  if (t->used + n + 1 > UINT32_MAX || id == UINT32_MAX - 1) tl_realloc(t->text, SIZE_MAX);
+  if (t->used + n + 1 > t->cap) t->text = grow_to(t->text, &t->cap, t->used + n + 1);
+  if (id + 1 >= t->ncap) {
+    size_t bytes = (size_t)t->ncap * sizeof *t->off;
+    t->off = grow_to(t->off, &bytes, ((size_t)id + 2) * sizeof *t->off);
+    t->ncap = (uint32_t)(bytes / sizeof *t->off);
   }
-  t->s.v[t->s.n++] = store(t, s, n);
-  t->len.v[t->len.n++] = (uint32_t)n;
+  if (n) memcpy(t->text + t->used, s, n);
+  t->text[t->used + n] = 0;
+  t->used += n + 1;
+  t->off[id + 1] = (uint32_t)t->used;
+  t->n = id + 1;
   *sl = (uint64_t)h << 32 | (uint64_t)(id + 1);
-  if ((uint64_t)t->s.n * 4 > (uint64_t)t->mask * 3) grow(t);
+  if ((uint64_t)t->n * 4 > (uint64_t)t->mask * 3) grow(t);
   return id;
 }
 
@@ -147,6 +149,6 @@ uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
 }
 
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
-  if (len) *len = t->len.v[id];
-  return t->s.v[id];
+  if (len) *len = len_of(t, id);
+  return t->text + t->off[id];
 }
