@@ -125,11 +125,12 @@ clean:
 # Benchmarks (tests/bench/bench.py): Tally against pandas, SQLite and `wc -l`
 # on generated ledgers cached in $(BUILD)/bench/, payouts checked equal.
 #   make bench [SIZES="100000 1000000 10000000"] [DEALS=N] [PAYEES=M] [RUNS=3]
-#              [BASELINE_MAX=N: pandas and SQLite only up to N deals] [SCALING=0]
-SIZES        ?= 100000 1000000
+#              [BASELINE_MAX=N: pandas and SQLite only up to N deals; empty: all sizes]
+#              [SCALING=0: skip Tally at twice each size]
+SIZES        ?= 100000 1000000 10000000
 PAYEES       ?= 10000
 RUNS         ?= 3
-BASELINE_MAX ?=
+BASELINE_MAX ?= 1000000
 SCALING      ?= 1
 bench:
 	@sh .ci/deps python3-pandas time
