@@ -51,6 +51,7 @@ typedef struct origin {
   const char *input;
   int line, col, len, off;
   bool last;
+  const char *hint;             /* said after a syntax error in this text, or NULL */
 } origin;
 
 /* One CSV table as read: cells copied, positions kept for messages. */
@@ -329,11 +330,15 @@ static void show_input(session *s, const struct tl_diag *g, const origin *o) {
   int to = from + 1;
   if (g->end_line == g->line && g->end_col >= g->col) to = from + g->end_col - g->col + 1;
   if (to > n) to = from < n ? n : from + 1;
-  say(s, "<input>:%d: %s: %s\n      | %s\n      | ", from + 1, sev[g->sev], g->message,
-      o->input);
+  /* the parser, given the typed text wrapped in a plan, expects what a plan
+  ** could have next; what was typed can have nothing more */
+  const char *msg = g->message, *decl = strstr(msg, ", expected a declaration");
+  int mlen = decl ? (int)(decl - msg) : (int)strlen(msg);
+  say(s, "<input>:%d: %s: %.*s\n      | %s\n      | ", from + 1, sev[g->sev], mlen, msg, o->input);
   for (int i = 0; i < from; i++) fputc(o->input[i] == '\t' ? '\t' : ' ', s->out);
   for (int i = from; i < to || i == from; i++) fputc(i == from ? '^' : '~', s->out);
   fputc('\n', s->out);
+  if (o->hint && strncmp(msg, "unexpected ", 11) == 0) say(s, "      = %s\n", o->hint);
 }
 
 /* Print d: diagnostics in what the user typed against the line typed (extra,
@@ -357,7 +362,7 @@ static void report(session *s, const tl_diags *d, const char *text, size_t len, 
         g.line < (int)(s->added_line + s->adds.n)) {
       /* an added deal's cells carry the columns they were typed at */
       const added *a = &s->adds.v[g.line - (int)s->added_line];
-      add = (origin){ g.file, a->input, g.line, 1, INT_MAX / 2, 0, false };
+      add = (origin){ g.file, a->input, g.line, 1, INT_MAX / 2, 0, false, NULL };
       if (g.col == 0) g.col = g.end_col = a->col;
       o = &add;
     }
@@ -767,23 +772,19 @@ static bool derive(session *s, int how) {
   s->base_ldg = s->ldg = NULL;
   s->text = NULL;
   s->len = 0;
-  tl_diags *d = tl_diags_new();
+  /* the plan as loaded reports into d; the plan with the overrides (whose
+  ** warnings would repeat the plan's) into d2, which shows only errors */
+  tl_diags *d = tl_diags_new(), *d2 = tl_diags_new();
   bool ok = true;
-  const char *etext = NULL;
-  size_t elen = 0;
   if (s->base_text) {
     s->base_prog = compile(s->plan_path, s->base_text, s->base_len, d, &s->base_plan);
-    etext = s->base_text;
-    elen = s->base_len;
     if (s->base_prog) {
       s->text = apply_overrides(s, &s->len);
       for (size_t i = 0; i < s->ovr.n; i++) {
         s->ovr.v[i].at.file = s->plan_path;
         s->ovr.v[i].at.len = (int)strlen(s->ovr.v[i].text);
       }
-      etext = s->text;
-      elen = s->len;
-      s->prog = compile(s->plan_path, s->text, s->len, d, NULL);
+      s->prog = compile(s->plan_path, s->text, s->len, d2, NULL);
     }
     ok = s->prog != NULL;
   }
@@ -797,12 +798,15 @@ static bool derive(session *s, int how) {
   }
   if (ok && s->data && s->prog) {
     s->base_ldg = build_ledger(s, s->base_prog, false, NULL, d);
-    if (s->base_ldg) s->ldg = build_ledger(s, s->prog, true, NULL, d);
+    if (s->base_ldg) s->ldg = build_ledger(s, s->prog, true, NULL, d2);
     ok = s->ldg != NULL;
   }
-  if (!(how & D_QUIET) && (!ok || (how & D_WARNINGS)))
-    report(s, d, etext, elen, NULL, 0, how & D_WARNINGS);
+  if (!(how & D_QUIET) && (!ok || (how & D_WARNINGS))) {
+    report(s, d, s->base_text, s->base_len, NULL, 0, how & D_WARNINGS);
+    report(s, d2, s->text, s->len, NULL, 0, false);
+  }
   tl_diags_free(d);
+  tl_diags_free(d2);
   if (!ok) {
     free_derived(s);
     s->base_plan = old.base_plan;
@@ -910,7 +914,8 @@ static bool parse_alone(session *s, const char *input, int off) {
     tl_diag(d, TL_SEV_ERROR, loc, "repl", "expected an expression");
   }
   bool ok = tl_diag_errors(d) == 0;
-  origin o = { "<input>", input, 1, (int)strlen(EVAL_PREFIX) + 1, (int)strlen(expr), off, true };
+  origin o = { "<input>", input, 1, (int)strlen(EVAL_PREFIX) + 1, (int)strlen(expr), off, true,
+               NULL };
   if (!ok) report(s, d, NULL, 0, &o, 1, false);
   tl_plan_free(plan);
   tl_diags_free(d);
@@ -927,7 +932,7 @@ static void eval_expr(session *s, const char *input, int off) {
   strbuf b = { 0 };
   sb_add(&b, s->text, s->len);
   if (s->len && s->text[s->len - 1] != '\n') tl_vec_push(b, '\n');
-  origin o = { s->plan_path, input, 0, 0, (int)strlen(expr), off, true };
+  origin o = { s->plan_path, input, 0, 0, (int)strlen(expr), off, true, NULL };
   position_of(b.v, b.n, &o.line, &o.col);
   o.col += (int)strlen(EVAL_PREFIX);
   sb_str(&b, EVAL_PREFIX);
@@ -1642,8 +1647,10 @@ static void cmd_add(session *s, const char *input, const char *args) {
   tl_plan *plan = tl_parse("<input>", text, tlen, d);
   /* the wrapped text maps back to the input in three pieces */
   int n = (int)strlen(input);
-  origin o1 = { "<input>", input, 1, hl + 1, b - a, a, false };
-  origin o2 = { "<input>", input, 1, hl + b - a + il + 1, n - b, b, true };
+  static const char hint[] = "a value that is not a name, a number or a date is written in "
+                             "quotes: id: \"A-109\"";
+  origin o1 = { "<input>", input, 1, hl + 1, b - a, a, false, hint };
+  origin o2 = { "<input>", input, 1, hl + b - a + il + 1, n - b, b, true, hint };
   added ad = { NULL, tl_strdup(input), a + 1, { 0 } };
   tl_titem *row = NULL;
   if (!tl_diag_errors(d)) {
@@ -1874,6 +1881,9 @@ static char **complete(const char *text, int start, int end) {
   cands.n = 0;
   cand_prefix[0] = 0;
   rl_attempted_completion_over = 1;
+  /* a space after a command or an id; none inside an expression, where a
+  ** name is as often followed by `)` or `.` */
+  rl_completion_append_character = ' ';
   /* the words before this one decide what it can be */
   char cmd[32] = "";
   int nth = 0;
@@ -1892,6 +1902,7 @@ static char **complete(const char *text, int start, int end) {
   if (nth == 0 && text[0] == ':') {
     for (size_t i = 0; i < NCOMMANDS; i++) cand(commands[i].name);
   } else if (nth == 0 || cmd[0] != ':') {
+    rl_completion_append_character = '\0';
     cand_expr(s, text);
   } else if (strcmp(cmd, ":load") == 0 || strcmp(cmd, ":data") == 0) {
     rl_attempted_completion_over = 0;    /* libedit completes file names */
@@ -1910,6 +1921,7 @@ static char **complete(const char *text, int start, int end) {
     cand("none");
   } else if (strcmp(cmd, ":set") == 0) {
     if (after_eq) {
+      rl_completion_append_character = '\0';
       cand_expr(s, text);
     } else if (nth == 1) {
       cand_names(s, true);
@@ -1944,7 +1956,9 @@ static char *history_path(void) {
 static void save_history(const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) close(fd);
+  mode_t mask = umask(077);    /* in case libedit writes a new file in its place */
   write_history(path);
+  umask(mask);
   chmod(path, 0600);
 }
 
