@@ -717,6 +717,9 @@ static char *apply_overrides(session *s, size_t *len) {
   if (n) qsort(sp, n, sizeof *sp, cmp_splice);
   size_t at = 0;
   for (size_t i = 0; i <= n; i++) {
+    /* cmd_set keeps overrides from nesting; should two overlap all the
+    ** same, the later one is left out rather than splice text out of order */
+    if (i < n && sp[i].from < at) continue;
     size_t upto = i < n ? sp[i].from : s->base_len;
     sb_add(&out, s->base_text + at, upto - at);
     if (i == n) break;
@@ -1503,6 +1506,21 @@ static void cmd_set(session *s, const char *input, const char *args) {
     tl_free(name);
     return;
   }
+  /* a rate override lives inside the body of its measure or component: a
+  ** new body replaces the rows (those overrides are dropped below), and a
+  ** rate cannot be set in a body this session has replaced */
+  for (size_t i = 0; i < s->ovr.n; i++) {
+    override *v = &s->ovr.v[i];
+    if (kind == OV_RATE && v->kind != OV_RATE && strcmp(v->name, item) == 0) {
+      fail(s, "the body of %s is replaced in this session (:set %s): set it again with the "
+           "rate you want, or :reset", item, item);
+      tl_free(name);
+      tl_free(item);
+      return;
+    }
+    v->gone = (kind == OV_MEASURE || kind == OV_COMPONENT) && v->kind == OV_RATE &&
+              strcmp(v->item, name) == 0;
+  }
   strbuf was = { 0 }, kept = { 0 };
   bool from_table = it && it->from_table;
   if (idx < s->ovr.n) {
@@ -1534,6 +1552,7 @@ static void cmd_set(session *s, const char *input, const char *args) {
     free_override(&s->ovr.v[idx]);
     if (prev.name) s->ovr.v[idx] = prev;
     else s->ovr.n--;
+    for (size_t i = 0; i < s->ovr.n; i++) s->ovr.v[i].gone = false;
   } else {
     if (prev.name) free_override(&prev);
     static const char *const what[] = { "measure", "component", "quota", "rate", "measure" };
@@ -1548,6 +1567,16 @@ static void cmd_set(session *s, const char *input, const char *args) {
           sb_take(&was));
     say(s, "\n");
     if (kept.n) say(s, "  kept: %s\n", sb_take(&kept));
+    for (size_t i = 0; i < s->ovr.n;) {
+      if (!s->ovr.v[i].gone) {
+        i++;
+        continue;
+      }
+      say(s, "  dropped :set %s (the new body replaces its table)\n", s->ovr.v[i].name);
+      free_override(&s->ovr.v[i]);
+      memmove(&s->ovr.v[i], &s->ovr.v[i + 1], (s->ovr.n - i - 1) * sizeof *s->ovr.v);
+      s->ovr.n--;
+    }
   }
   tl_vec_free(was);
   tl_vec_free(kept);
