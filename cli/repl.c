@@ -7,7 +7,8 @@
 **     (`measure __repl = EXPR`) and the payee traced; its value is what the
 **     engine recorded for that measure, period by period;
 **   - an override (:set) is spliced into the plan text at the item's span
-**     and the whole plan checked and compiled again;
+**     (or, for NAME[BOUND], at the rate of that tier row) and the whole plan
+**     checked and compiled again;
 **   - every ledger edit (:cancel, :add) rebuilds the ledger through the
 **     builder from the rows as read, so an edited or added row gets the same
 **     checks and messages as a row of a CSV file.
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1993,6 +1995,15 @@ static void save_history(const char *path) {
 
 /* ---- the session --------------------------------------------------------- */
 
+/* Ctrl-C at the prompt: libedit gives back no line, as at the end of input;
+** this flag tells the two apart, so an interrupt drops only the line typed. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
 static void free_session(session *s) {
   free_derived(s);
   free_whatifs(s);
@@ -2032,8 +2043,18 @@ int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool i
     using_history();
     stifle_history(1000);
     if (hist) read_history(hist);
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_sa);
     for (;;) {
+      interrupted = 0;
       char *line = readline("tally> ");
+      if (!line && interrupted) {
+        fputc('\n', out);
+        continue;
+      }
       if (!line) {
         fputc('\n', out);
         break;
@@ -2044,6 +2065,7 @@ int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool i
       fflush(out);
       if (!go) break;
     }
+    sigaction(SIGINT, &old_sa, NULL);
     if (hist) save_history(hist);
     tl_free(hist);
     tl_vec_free(cands);

@@ -3,8 +3,9 @@
 **
 ** The session evaluates expressions of the language for a payee and period in
 ** context, explains statements, says what one deal contributed, and tries
-** what-ifs (overrides of measures, component bodies and the quota; cancelled
-** and added deals) against the plan and ledger as loaded.  It lives in cli/
+** what-ifs (overrides of measures, component bodies, the quota and single
+** rates of tier tables; cancelled and added deals) against the plan and
+** ledger as loaded.  It lives in cli/
 ** because it talks to a terminal; everything it computes comes from libtally.
 **
 ** Output, results and errors alike, goes to `out`: a session's transcript is

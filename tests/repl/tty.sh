@@ -85,11 +85,16 @@ expect "reloaded" '^plan "Enterprise AE FY2026" \(.*plan\.tally\): 1 measure, 2 
 type_keys ':explain' Enter
 expect "rate after :reload" 'band 100% to 150% .*: 45,000\.00 at 13% = 5,850\.00$'
 
-# an error prints and the session goes on
+# an error prints and the session goes on; so does Ctrl-C, which drops the
+# line being typed; Ctrl-D on an empty line ends the session
 t send-keys -t repl C-l
 type_keys ':nonsense' Enter
 expect "error shown" '^error: unknown command :nonsense'
-type_keys ':quit' Enter
+type_keys 'ytd(bookings' C-c
+expect "Ctrl-C gives a new prompt" '^tally> +$'
+type_keys 'payee.name' Enter
+expect "session goes on after Ctrl-C" '^"Ava Lindqvist"$'
+t send-keys -t repl C-d
 expect "session ended" '^exit status 0$'
 
 mode=$(stat -c %a "$tmp/history")
