@@ -33,7 +33,7 @@ FUZZ_SECONDS ?= 60
 LIBS    := -lsqlite3 -ledit -lm
 TALLY   := $(BUILD)/tally
 
-.PHONY: valgrind all deps demo test check-only san bench fuzz install clean
+.PHONY: all deps demo test check-only san valgrind bench fuzz install clean
 all: $(TALLY)
 
 deps:
