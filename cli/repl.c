@@ -893,8 +893,11 @@ static void data_summary(session *s) {
   say(s, "data %s:", s->data->dir);
   for (size_t i = 0, k = 0; i < NLOAD; i++) {
     const rawtab *rt = &s->data->t[load_order[i]];
-    if (rt->file)
-      say(s, "%s %zu %s", k++ ? "," : "", rt->rows.n, tl_table_names[load_order[i]]);
+    if (!rt->file) continue;
+    const char *name = tl_table_names[load_order[i]];
+    int len = (int)strlen(name);
+    if (rt->rows.n == 1 && name[len - 1] == 's') len--;   /* 1 payee, 4 deals */
+    say(s, "%s %zu %.*s", k++ ? "," : "", rt->rows.n, len, name);
   }
   say(s, "\n");
 }
