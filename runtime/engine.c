@@ -198,6 +198,9 @@ static bool credit(engine *e) {
   const tl_ledger *l = e->l;
   const tl_table *deals = &l->t[TL_TB_DEALS], *splits = &l->t[TL_TB_SPLITS];
   const int32_t *mgr = p->rollup >= 0 ? l->t[TL_TB_PAYEES].cols[p->rollup].v.ref : NULL;
+  /* splits are ordered by deal row: walk them beside the deals */
+  const int32_t *sdeal = splits->loaded && splits->nrows ? splits->cols[0].v.ref : NULL;
+  uint32_t scur = 0;
   for (uint32_t row = 0; row < deals->nrows && !e->failed; row++) {
     tl_date closed = deals->cols[2].v.date[row];
     int k = tl_cal_period_of(&p->cal, closed);
@@ -214,13 +217,17 @@ static bool credit(engine *e) {
       }
       /* splits.csv shares out the owner's credit; rules crediting another
       ** column (an SDR, an overlay) are not split */
-      uint32_t nsplit = l->split_count && rule->target == 1 ? l->split_count[row] : 0;
+      uint32_t nsplit = 0;
+      if (sdeal && rule->target == 1) {
+        while (scur < splits->nrows && (uint32_t)sdeal[scur] < row) scur++;
+        while (scur + nsplit < splits->nrows && (uint32_t)sdeal[scur + nsplit] == row) nsplit++;
+      }
       uint32_t nlines = nsplit ? nsplit : 1;
       for (uint32_t si = 0; si < nlines && !e->failed; si++) {
         tl_credit_line line = { (int32_t)row, -1, tl_dec_from_raw(TL_DEC_ONE_RAW), tl_dec_zero(),
                                 closed, true };
         if (nsplit) {
-          uint32_t s = l->split_first[row] + si;
+          uint32_t s = scur + si;
           line.payee = splits->cols[1].v.ref[s];
           line.share = splits->cols[2].v.dec[s];
         } else {

@@ -767,16 +767,7 @@ static void splits_end(tl_ldg_builder *b) {
     }
   }
   tl_vec_free(b->split);
-  uint32_t ndeals = l->t[TL_TB_DEALS].nrows;
-  l->split_first = tl_calloc((size_t)ndeals + 1, sizeof *l->split_first);
-  l->split_count = tl_calloc((size_t)ndeals + 1, sizeof *l->split_count);
-  if (tl_diag_errors(b->d) == b->errors_before) {
-    permute(st, order);
-    deal = st->cols[SP_DEAL].v.ref;
-    for (uint32_t i = 0; i < st->nrows; i++) {
-      if (l->split_count[deal[i]]++ == 0) l->split_first[deal[i]] = i;
-    }
-  }
+  if (tl_diag_errors(b->d) == b->errors_before) permute(st, order);
   tl_vec_free(bad);
   tl_free(order);
   tl_free(rank);
@@ -1101,13 +1092,8 @@ static void free_builder(tl_ldg_builder *b) {
 
 tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
-  uint32_t ndeals = l->t[TL_TB_DEALS].nrows;
   end_table(b);
   if (!l->amount_plan) l->amount_plan = tl_alloc(sizeof(tl_dec));
-  if (!l->split_first) {
-    l->split_first = tl_calloc((size_t)ndeals + 1, sizeof *l->split_first);
-    l->split_count = tl_calloc((size_t)ndeals + 1, sizeof *l->split_count);
-  }
   bool ok = tl_diag_errors(b->d) == b->errors_before;
   free_builder(b);
   if (ok) return l;
@@ -1131,7 +1117,22 @@ void tl_ldg_free(tl_ledger *l) {
   }
   tl_strtab_free(l->strs);
   tl_free(l->amount_plan);
-  tl_free(l->split_first);
-  tl_free(l->split_count);
   tl_free(l);
+}
+
+uint32_t tl_ldg_splits_of(const tl_ledger *l, uint32_t row, uint32_t *first) {
+  const tl_table *st = &l->t[TL_TB_SPLITS];
+  *first = 0;
+  if (!st->loaded || st->nrows == 0) return 0;
+  const int32_t *deal = st->cols[SP_DEAL].v.ref;
+  uint32_t lo = 0, hi = st->nrows;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if ((uint32_t)deal[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  uint32_t end = lo;
+  while (end < st->nrows && (uint32_t)deal[end] == row) end++;
+  *first = lo;
+  return end - lo;
 }

@@ -20,8 +20,9 @@
 **   - amount_plan[i] is deals.amount of row i in the plan currency, converted
 **     at the fx rate in force on its close date, for every deal closed in the
 **     plan year (other deals: the unconverted amount);
-**   - splits are ordered by (deal row, payee id) and split_first/split_count
-**     index them by deal row; tables keep their source row order.
+**   - splits are ordered by (deal row, payee id), so the splits of one deal
+**     are adjacent (tl_ldg_splits_of finds them); other tables keep their
+**     source row order.
 ** On any error the builder reports through tl_diags and finish returns false;
 ** callers must then produce no output.
 */
@@ -105,9 +106,14 @@ typedef struct tl_ledger {
   tl_strtab *strs;
   tl_table t[TL_TB_COUNT];
   tl_dec *amount_plan;        /* per deal row, see invariants */
-  uint32_t *split_first;      /* per deal row: first index into splits */
-  uint32_t *split_count;      /* per deal row: number of split rows (0: none) */
 } tl_ledger;
+
+/* The split rows of deal row `row`: returns how many (0: not split) and sets
+** *first to the index of the first of them in the splits table.  A binary
+** search of the splits' deal column (no per-deal index is kept: most deals
+** are not split); a caller walking the deals in order can keep a cursor
+** instead. */
+uint32_t tl_ldg_splits_of(const tl_ledger *l, uint32_t row, uint32_t *first);
 
 /* Column index in a table by name, or -1. */
 int tl_ldg_col(const tl_table *t, const char *name);

@@ -238,8 +238,9 @@ static void test_good_ledger(void **state) {
     assert_null(l->t[t].file);
     assert_int_equal(l->t[t].ncols, 3);
   }
-  assert_int_equal(l->split_count[0], 0);
-  assert_int_equal(l->split_count[1], 0);
+  uint32_t first;
+  assert_int_equal(tl_ldg_splits_of(l, 0, &first), 0);
+  assert_int_equal(tl_ldg_splits_of(l, 1, &first), 0);
   tl_ldg_free(l);
 }
 
@@ -606,11 +607,12 @@ static void test_splits(void **state) {
     assert_dec(s->cols[2].v.dec[i], share[i]);
     assert_false(tl_col_null(&s->cols[0], i));
   }
-  assert_int_equal(l->split_count[0], 0);
-  assert_int_equal(l->split_first[1], 0);
-  assert_int_equal(l->split_count[1], 4);
-  assert_int_equal(l->split_first[2], 4);
-  assert_int_equal(l->split_count[2], 1);
+  uint32_t first;
+  assert_int_equal(tl_ldg_splits_of(l, 0, &first), 0);
+  assert_int_equal(tl_ldg_splits_of(l, 1, &first), 4);
+  assert_int_equal(first, 0);
+  assert_int_equal(tl_ldg_splits_of(l, 2, &first), 1);
+  assert_int_equal(first, 4);
   tl_ldg_free(l);
 }
 
