@@ -241,10 +241,6 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   }
   tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
   tl_hugepage(tb->line, cap * sizeof *tb->line);
-  if (t == TL_TB_DEALS) {
-    b->l->amount_plan = tl_realloc(b->l->amount_plan, cap * sizeof(tl_dec));
-    tl_hugepage(b->l->amount_plan, cap * sizeof(tl_dec));
-  }
   b->cap[t] = cap;
 }
 
@@ -565,8 +561,8 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_table *tb = &l->t[TL_TB_DEALS];
   const tl_column *cols = tb->cols;
+  /* converted in place: the amount column is amount_plan (ledger.h) */
   tl_dec amount = cols[b->d_amount].v.dec[r];
-  l->amount_plan[r] = amount;
   if (b->d_currency < 0 || b->state[b->d_currency] != CELL_OK) return;
   if (b->state[b->d_amount] != CELL_OK || b->state[b->d_closed] != CELL_OK) return;
   uint32_t cur = cols[b->d_currency].v.str[r];
@@ -582,7 +578,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
         qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
   } else if (!rate->bad && tl_dec_mul(amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[rate->row],
-                                       &l->amount_plan[r]) != TL_DEC_OK) {
+                                       &cols[b->d_amount].v.dec[r]) != TL_DEC_OK) {
     err(b, TL_TB_DEALS, at_col(b, b->d_amount, tb->line[r]), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
         qcell(&q, &b->cells[b->chdr[b->d_amount]]), b->o.currency);
@@ -1093,7 +1089,9 @@ static void free_builder(tl_ldg_builder *b) {
 tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
   end_table(b);
-  if (!l->amount_plan) l->amount_plan = tl_alloc(sizeof(tl_dec));
+  const tl_table *dt = &l->t[TL_TB_DEALS];
+  l->amount_plan = b->d_amount < dt->ncols ? dt->cols[b->d_amount].v.dec : NULL;
+  if (!l->amount_plan) l->amount_plan = tl_alloc(sizeof(tl_dec));   /* owned: no deal rows */
   bool ok = tl_diag_errors(b->d) == b->errors_before;
   free_builder(b);
   if (ok) return l;
@@ -1103,6 +1101,9 @@ tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
 
 void tl_ldg_free(tl_ledger *l) {
   if (!l) return;
+  const tl_table *dt = &l->t[TL_TB_DEALS];
+  for (int c = 0; c < dt->ncols; c++)
+    if (l->amount_plan && (void *)l->amount_plan == col_data(&dt->cols[c])) l->amount_plan = NULL;
   for (int t = 0; t < TL_TB_COUNT; t++) {
     tl_table *tb = &l->t[t];
     for (int c = 0; c < tb->ncols; c++) {

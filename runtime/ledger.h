@@ -19,7 +19,10 @@
 **   - fx rates are positive; split shares of each deal sum to exactly 1;
 **   - amount_plan[i] is deals.amount of row i in the plan currency, converted
 **     at the fx rate in force on its close date, for every deal closed in the
-**     plan year (other deals: the unconverted amount);
+**     plan year (other deals: the unconverted amount); amount_plan is the
+**     deals' amount column itself, converted in place as rows are read (the
+**     amount as written is not kept: only error messages, which quote the
+**     cell, need it);
 **   - splits are ordered by (deal row, payee id), so the splits of one deal
 **     are adjacent (tl_ldg_splits_of finds them); other tables keep their
 **     source row order.
@@ -105,7 +108,7 @@ typedef struct tl_table {
 typedef struct tl_ledger {
   tl_strtab *strs;
   tl_table t[TL_TB_COUNT];
-  tl_dec *amount_plan;        /* per deal row, see invariants */
+  tl_dec *amount_plan;        /* per deal row, see invariants (the amount column's array) */
 } tl_ledger;
 
 /* The split rows of deal row `row`: returns how many (0: not split) and sets
