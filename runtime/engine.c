@@ -201,7 +201,18 @@ static bool credit(engine *e) {
   /* splits are ordered by deal row: walk them beside the deals */
   const int32_t *sdeal = splits->loaded && splits->nrows ? splits->cols[0].v.ref : NULL;
   uint32_t scur = 0;
+  /* The sums of the owner a few deals ahead are asked for now: deals come in
+  ** file order, so each one adds into a random payee's sums, a cache miss. */
+  enum { AHEAD = 8 };
+  const int32_t *owner = p->nrules ? deals->cols[p->rules[0].target].v.ref : NULL;
   for (uint32_t row = 0; row < deals->nrows && !e->failed; row++) {
+    if (owner && row + AHEAD < deals->nrows) {
+      int32_t o = owner[row + AHEAD];
+      int ka = tl_cal_period_of(&p->cal, deals->cols[2].v.date[row + AHEAD]);
+      if (o >= 0 && ka >= 0 && e->elig[o] >= 0)
+        for (uint32_t s = 0; s < p->naggs; s++)
+          __builtin_prefetch(&e->base[((size_t)e->elig[o] * p->naggs + s) * (size_t)e->n + (size_t)ka], 1);
+    }
     tl_date closed = deals->cols[2].v.date[row];
     int k = tl_cal_period_of(&p->cal, closed);
     if (k < 0) continue;
