@@ -49,7 +49,19 @@ typedef struct engine {
   bool failed;
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
+  uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
 } engine;
+
+/* Whether aggregate s adds up credit.amount with no filter: its value chunk
+** is just CREDIT amount, RET, so add_line takes the line's amount without
+** running the VM (the same value, and no step budget could stop two steps). */
+static bool plain_amount_agg(const engine *e, uint32_t s) {
+  const tl_aggregate *a = &e->p->aggs[s];
+  if (s >= 64 || a->filter >= 0 || a->value < 0 || e->vm.step_limit < 2) return false;
+  const tl_chunk *ch = &e->p->chunks[a->value];
+  return ch->n == 2 && ch->code[0] == TL_INSTR(TL_OP_CREDIT, TL_CF_AMOUNT) &&
+         TL_INSTR_OP(ch->code[1]) == TL_OP_RET;
+}
 
 static void run_error(engine *e, int32_t payee, int period) {
   const tl_vm_error *err = &e->vm.err;
@@ -167,7 +179,8 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
       if (!eval(e, p->aggs[s].filter, &v, line->payee, k)) break;
       if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
     }
-    if (!eval(e, p->aggs[s].value, &v, line->payee, k)) break;
+    if (e->plain_amount >> s & 1) v = tl_v_dec(line->amount);
+    else if (!eval(e, p->aggs[s].value, &v, line->payee, k)) break;
     if (v.kind != TL_V_DEC || tl_dec_is_zero(v.u.d)) continue;
     removal rm = { ei, line->deal, (uint16_t)s, (uint8_t)k, (uint8_t)r, v.u.d };
     if (r < e->n && !p->clawback_reversing) {
@@ -563,6 +576,8 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   }
   size_t na = p->naggs, nc = p->ncomponents;
   e.base = huge_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
+  for (uint32_t s = 0; s < p->naggs; s++)
+    if (plain_amount_agg(&e, s)) e.plain_amount |= (uint64_t)1 << s;
   if (!credit(&e)) goto done;
   if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
     /* one pass over quotas.csv; a missing (payee, period) row is a quota of 0 */
