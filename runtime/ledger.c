@@ -111,6 +111,11 @@ struct tl_ldg_builder {
   cellstate *state;                      /* per spec column, for the current row */
   const tl_ldg_cell *cells;              /* the current row's cells */
   TL_VEC(tl_ldg_cell) csvcells;
+  /* Hashes of the text, payee and deal cells (by spec column) of the row
+  ** being checked (hcur, when hcur_ok) and of the row read ahead (hnext),
+  ** computed once by prefetch_row for both the prefetch and the lookup. */
+  uint32_t *hcur, *hnext;
+  bool hcur_ok, hnext_ok;
   /* Per table. */
   TL_VEC(fwdref) fwd;
   TL_VEC(fxkey) fx;
@@ -400,10 +405,9 @@ static void index_payees(tl_ldg_builder *b) {
 }
 
 /* The payees row whose id is s, or -1. */
-static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n) {
+static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h) {
   if (!b->pidx) index_payees(b);
   const uint32_t *ids = b->l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]].v.str;
-  uint32_t h = tl_str_hash(s, n);
   for (uint32_t i = h & b->pmask;; i = (i + 1) & b->pmask) {
     uint64_t v = b->pidx[i];
     if (!v) return -1;
@@ -416,11 +420,11 @@ static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n) {
 }
 
 static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ldg_cell *x,
-                    int32_t *out) {
+                    uint32_t h, int32_t *out) {
   if (target == TL_TB_PAYEES) {
-    *out = payee_row(b, x->p, x->len);
+    *out = payee_row(b, x->p, x->len, h);
   } else {
-    uint32_t id = tl_str_find(b->l->strs, x->p, x->len);
+    uint32_t id = tl_str_find_h(b->l->strs, x->p, x->len, h);
     *out = id == UINT32_MAX ? -1 : key_row(b, target, id);
   }
   if (*out >= 0) return true;
@@ -444,9 +448,12 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
     err(b, t, at_cell(x), "data-value", "column \"%s\" is empty", cs->name);
     return CELL_BAD;
   }
+  uint32_t h = 0;
+  if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE || col->type == TL_COL_DEAL)
+    h = b->hcur_ok ? b->hcur[c] : tl_str_hash(x->p, x->len);
   switch (col->type) {
   case TL_COL_TEXT:
-    col->v.str[r] = tl_str_intern(b->l->strs, x->p, x->len);
+    col->v.str[r] = tl_str_intern_h(b->l->strs, x->p, x->len, h);
     return !cs->key || add_key(b, c, col->v.str[r], r, x) ? CELL_OK : CELL_BAD;
   case TL_COL_MONEY: case TL_COL_NUMBER:
     if (parse_dec(b, cs->name, x, &col->v.dec[r])) return CELL_OK;
@@ -467,15 +474,15 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   case TL_COL_PAYEE:
     if (t == TL_TB_PAYEES) {
       /* A manager may be listed below the payees who report to them. */
-      fwdref f = { r, tl_str_intern(b->l->strs, x->p, x->len), c, at_cell(x) };
+      fwdref f = { r, tl_str_intern_h(b->l->strs, x->p, x->len, h), c, at_cell(x) };
       tl_vec_push(b->fwd, f);
       col->v.ref[r] = -1;
       return CELL_OK;
     }
-    if (resolve(b, TL_TB_PAYEES, cs->name, x, &col->v.ref[r])) return CELL_OK;
+    if (resolve(b, TL_TB_PAYEES, cs->name, x, h, &col->v.ref[r])) return CELL_OK;
     break;
   case TL_COL_DEAL:
-    if (resolve(b, TL_TB_DEALS, cs->name, x, &col->v.ref[r])) return CELL_OK;
+    if (resolve(b, TL_TB_DEALS, cs->name, x, h, &col->v.ref[r])) return CELL_OK;
     break;
   }
   set_null(b, tb, c, r);
@@ -956,18 +963,19 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
 /* Ask for the hash slots a row will look up, while the row before it is
 ** being checked: the ledger's string table is far bigger than the cache, and
 ** every deal id probes it at a random place. */
-static void prefetch_row(const tl_ldg_builder *b, const tl_csv_row *row) {
+static void prefetch_row(tl_ldg_builder *b, const tl_csv_row *row) {
   const tl_tablespec *s = b->spec[b->cur];
   if (row->n != b->nhdr) return;
   for (int c = 0; c < s->ncols; c++) {
     int i = b->chdr[c];
     if (i < 0 || row->f[i].len == 0) continue;
     tl_coltype ty = s->cols[c].type;
-    if (ty == TL_COL_TEXT || ty == TL_COL_DEAL)
-      tl_str_prefetch(b->l->strs, row->f[i].p, row->f[i].len);
-    else if (ty == TL_COL_PAYEE && b->pidx)
-      __builtin_prefetch(&b->pidx[tl_str_hash(row->f[i].p, row->f[i].len) & b->pmask]);
+    if (ty != TL_COL_TEXT && ty != TL_COL_DEAL && ty != TL_COL_PAYEE) continue;
+    uint32_t h = b->hnext[c] = tl_str_hash(row->f[i].p, row->f[i].len);
+    if (ty != TL_COL_PAYEE) tl_str_prefetch_h(b->l->strs, h);
+    else if (b->pidx) __builtin_prefetch(&b->pidx[h & b->pmask]);
   }
+  b->hnext_ok = true;
 }
 
 /* Copy a row's fields into cells. */
@@ -1002,12 +1010,16 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   uint32_t pending_line = 0;
   size_t page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 0, released = 0, populated = 0;
   open_table(b, t, file);
+  size_t nh = (size_t)b->spec[t]->ncols + 1;
+  b->hcur = tl_realloc(b->hcur, nh * sizeof *b->hcur);
+  b->hnext = tl_realloc(b->hnext, nh * sizeof *b->hnext);
   /* Rows are checked one behind the reader, so that the next row's lookups
   ** can be prefetched meanwhile.  A row is always checked before anything
   ** about the rows after it is reported, so messages keep their order. */
   for (;;) {
     st = tl_csv_next(c, &row);
     bool ok = st == TL_CSV_ROW && in_file(&row, data, len);
+    b->hnext_ok = false;
     if (ok && pending) prefetch_row(b, &row);
     if (pending) {
       tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
@@ -1052,10 +1064,17 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     } else if (ok) {
       pending = true;
       pending_line = row.line;
+      /* the hashes just computed are this row's: they serve when it is checked */
+      uint32_t *tmp = b->hcur;
+      b->hcur = b->hnext;
+      b->hnext = tmp;
+      b->hcur_ok = b->hnext_ok;
     } else {
+      b->hcur_ok = false;
       tl_ldg_row(b, row.line, b->csvcells.v, b->csvcells.n);
     }
   }
+  b->hcur_ok = b->hnext_ok = false;
   if (!header) no_header(b);
   tl_csv_free(c);
 }
@@ -1081,6 +1100,8 @@ static void free_builder(tl_ldg_builder *b) {
   tl_vec_free(b->fxpos);
   tl_vec_free(b->split);
   tl_free(b->chdr);
+  tl_free(b->hcur);
+  tl_free(b->hnext);
   tl_free(b->state);
   tl_free(b->quota_line);
   tl_free(b);

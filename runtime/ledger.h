@@ -52,6 +52,10 @@ const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len);   /* NUL-t
 uint32_t tl_str_hash(const char *s, size_t n);
 /* Start loading the slot where s would be, ahead of interning or finding it. */
 void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n);
+/* The same three given h == tl_str_hash(s, n), for a caller that has it. */
+uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h);
+uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h);
+void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
 
 /* ---- schemas ------------------------------------------------------------- */
 typedef enum tl_coltype {

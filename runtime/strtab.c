@@ -118,7 +118,10 @@ static void grow(tl_strtab *t) {
 }
 
 uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n) {
-  uint32_t h = tl_str_hash(s, n);
+  return tl_str_intern_h(t, s, n, tl_str_hash(s, n));
+}
+
+uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h) {
   uint64_t *sl = lookup(t, s, n, h);
   if (*sl) return (uint32_t)*sl - 1;
   uint32_t id = t->n;
@@ -140,11 +143,19 @@ uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n) {
 }
 
 void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n) {
-  __builtin_prefetch(&t->slot[tl_str_hash(s, n) & t->mask]);
+  tl_str_prefetch_h(t, tl_str_hash(s, n));
+}
+
+void tl_str_prefetch_h(const tl_strtab *t, uint32_t h) {
+  __builtin_prefetch(&t->slot[h & t->mask]);
 }
 
 uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
-  uint64_t *sl = lookup(t, s, n, tl_str_hash(s, n));
+  return tl_str_find_h(t, s, n, tl_str_hash(s, n));
+}
+
+uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
+  uint64_t *sl = lookup(t, s, n, h);
   return *sl ? (uint32_t)*sl - 1 : UINT32_MAX;
 }
 
