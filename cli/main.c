@@ -118,10 +118,8 @@ static void oom(void) {
   exit(EXIT_ERRORS);
 }
 
-/* Read a whole file; NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+/* Read a whole stream; NULL with errno set on failure. */
+static char *read_stream(FILE *f, size_t *len) {
   size_t cap = 1 << 16, n = 0;
   char *buf = tl_alloc(cap);
   for (;;) {
@@ -131,14 +129,23 @@ static char *read_file(const char *path, size_t *len) {
     cap *= 2;
     buf = tl_realloc(buf, cap);
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
+  if (ferror(f)) {
     tl_free(buf);
     errno = EIO;
     return NULL;
   }
   *len = n;
+  return buf;
+}
+
+/* Read a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = read_stream(f, len);
+  int saved = errno;
+  fclose(f);
+  errno = saved;
   return buf;
 }
 
@@ -398,18 +405,6 @@ static int write_text(FILE *f, void *ctx) {
   return fwrite(t->s, 1, t->n, f) == t->n ? 0 : -1;
 }
 
-/* Read standard input whole, for `tally fmt -`. */
-static char *read_stdin(size_t *len) {
-  size_t cap = 1 << 16, n = 0, got;
-  char *buf = tl_alloc(cap);
-  while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
-    n += got;
-    if (n == cap) buf = tl_realloc(buf, cap *= 2);
-  }
-  *len = n;
-  return buf;
-}
-
 /* Format one plan into a fresh buffer; NULL when it does not parse. */
 static char *format_plan(const char *path, const char *text, size_t len, tl_diags *d, size_t *out_len) {
   tl_plan *plan = tl_parse(path, text, len, d);
@@ -436,7 +431,7 @@ static int cmd_fmt(const opts *o) {
     tl_diags *d = tl_diags_new();
     tl_diag_limit(d, o->max_errors);
     size_t len = 0, out_len = 0;
-    char *text = std ? read_stdin(&len) : read_file(path, &len);
+    char *text = std ? read_stream(stdin, &len) : read_file(path, &len);
     char *out = NULL;
     if (!text) {
       tl_loc loc = { path, 0, 0, 0, 0 };
