@@ -19,31 +19,7 @@
 #include "runtime/date.h"
 #include "runtime/decimal.h"
 
-#define FILE_NAME "p.tally"
-
-static tl_diags *diags;
-static tl_plan *plan;
-static char *printed;
-
-static int teardown(void **state) {
-  (void)state;
-  tl_plan_free(plan);
-  tl_diags_free(diags);
-  free(printed);
-  plan = NULL;
-  diags = NULL;
-  printed = NULL;
-  return 0;
-}
-
-static tl_plan *parse(const char *src) {
-  teardown(NULL);
-  diags = tl_diags_new();
-  tl_diag_source(diags, FILE_NAME, src, strlen(src));
-  plan = tl_parse(FILE_NAME, src, strlen(src), diags);
-  assert_non_null(plan);
-  return plan;
-}
+#include "tests/unit/parse_fixture.h"
 
 static const char *diag_as(tl_diag_format fmt) {
   size_t len;
