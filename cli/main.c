@@ -4,6 +4,7 @@
 ** (0 success, 1 errors in a plan or data, 2 usage errors).
 */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,10 +316,7 @@ static int cmd_explain(const opts *o) {
   int rc = EXIT_ERRORS;
   if (!load_all(o, d, &text, &len, &p, &l)) goto done;
   const tl_table *payees = &l->t[TL_TB_PAYEES];
-  uint32_t sid = tl_str_find(l->strs, o->payee, strlen(o->payee));
-  int32_t row = -1;
-  for (uint32_t i = 0; i < payees->nrows && sid != UINT32_MAX; i++)
-    if (payees->cols[0].v.str[i] == sid) row = (int32_t)i;
+  int32_t row = tl_ldg_find(l, TL_TB_PAYEES, o->payee);
   if (row < 0) {
     tl_loc loc = { payees->file, 0, 0, 0, 0 };
     tl_diag(d, TL_SEV_ERROR, loc, "explain", "no payee with id %s", o->payee);
@@ -523,6 +521,10 @@ done:
 }
 
 int main(int argc, char **argv) {
+  /* Blocks of a megabyte and more get mappings of their own, always (the
+  ** default threshold drifts up as blocks are freed): growing one is then a
+  ** remap, not a copy, and freeing one returns it (runtime/hugepage.h). */
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   opts o;
   memset(&o, 0, sizeof o);
   o.format = TL_OUT_CSV;

@@ -279,13 +279,6 @@ static const char *id_of(const tl_ledger *l, tl_tableid t, int32_t row) {
   return tl_str_get(l->strs, l->t[t].cols[0].v.str[row], NULL);
 }
 
-static int32_t find_row(const tl_ledger *l, tl_tableid t, const char *id) {
-  const tl_table *tb = &l->t[t];
-  uint32_t sid = tl_str_find(l->strs, id, strlen(id));
-  for (uint32_t i = 0; i < tb->nrows && sid != UINT32_MAX; i++)
-    if (tb->cols[0].v.str[i] == sid) return (int32_t)i;
-  return -1;
-}
 
 /* A value of static type ty as the user reads it. */
 static const char *fmt_value(const tl_program *p, const tl_ledger *l, tl_type ty,
@@ -845,7 +838,7 @@ static bool need_ledger(session *s) {
 
 /* The payees row of id, or -1 after saying so. */
 static int32_t payee_row(session *s, const char *id) {
-  int32_t row = find_row(s->ldg, TL_TB_PAYEES, id);
+  int32_t row = tl_ldg_find(s->ldg, TL_TB_PAYEES, id);
   if (row >= 0) return row;
   const tl_table *t = &s->ldg->t[TL_TB_PAYEES];
   strbuf ids = { 0 };
@@ -1017,7 +1010,7 @@ static void drop_edits(session *s) {
 
 /* Keep the context payee only while the ledger has it. */
 static void check_context(session *s) {
-  if (s->payee && s->ldg && find_row(s->ldg, TL_TB_PAYEES, s->payee) < 0) {
+  if (s->payee && s->ldg && tl_ldg_find(s->ldg, TL_TB_PAYEES, s->payee) < 0) {
     say(s, "payee %s is not in the new ledger; no payee in context\n", s->payee);
     tl_free(s->payee);
     s->payee = NULL;
@@ -1210,7 +1203,7 @@ static void cmd_payee(session *s, const char *args) {
   }
   tl_diags *d = tl_diags_new();
   tl_result *res = tl_eng_run(s->prog, s->ldg, d);
-  int32_t row = find_row(s->ldg, TL_TB_PAYEES, id);
+  int32_t row = tl_ldg_find(s->ldg, TL_TB_PAYEES, id);
   bool paid = false;
   for (size_t i = 0; res && i < res->nrows && !paid; i++) paid = res->rows[i].payee == row;
   if (res && !paid) say(s, " (not eligible under this plan)");
@@ -1249,7 +1242,7 @@ static void cmd_explain(session *s, const char *args) {
     int k = tl_cal_find(&s->prog->cal, w, strlen(w));
     if (k >= 0) {
       period = k;
-    } else if ((k = find_row(s->ldg, TL_TB_PAYEES, w)) >= 0) {
+    } else if ((k = tl_ldg_find(s->ldg, TL_TB_PAYEES, w)) >= 0) {
       payee = id_of(s->ldg, TL_TB_PAYEES, k);
     } else {
       fail(s, "%s is neither a payee nor a period of this plan", w);
@@ -1281,7 +1274,7 @@ static void cmd_why(session *s, const char *args) {
   if (!need_ledger(s)) return;
   const tl_program *p = s->prog;
   const tl_ledger *l = s->ldg;
-  int32_t deal = find_row(l, TL_TB_DEALS, id);
+  int32_t deal = tl_ldg_find(l, TL_TB_DEALS, id);
   if (deal < 0) {
     fail(s, "no deal %s", id);
     return;
@@ -1605,7 +1598,7 @@ static void cmd_cancel(session *s, const char *args) {
     fail(s, "%s is not a date (YYYY-MM-DD, or none for not cancelled)", date);
     return;
   }
-  if (find_row(s->ldg, TL_TB_DEALS, deal) < 0) {
+  if (tl_ldg_find(s->ldg, TL_TB_DEALS, deal) < 0) {
     fail(s, "no deal %s", deal);
     return;
   }
@@ -1629,7 +1622,7 @@ static void cmd_cancel(session *s, const char *args) {
   tl_free(prev.date);
   p = s->prog;    /* derive() compiled the plan again */
   const char *col = p->deals.cols[p->clawback_col].name;
-  int32_t row = find_row(s->ldg, TL_TB_DEALS, deal);
+  int32_t row = tl_ldg_find(s->ldg, TL_TB_DEALS, deal);
   tl_date closed = s->ldg->t[TL_TB_DEALS].cols[2].v.date[row];
   char day[11];
   tl_date_format(closed, day);

@@ -2,6 +2,7 @@
 ** arena.c: the single allocator and bump arenas (see arena.h).
 */
 #include "arena.h"
+#include "hugepage.h"
 
 #include <stdbool.h>
 
@@ -27,19 +28,27 @@ size_t tl_memory_limit(void) { return mem_limit; }
 void tl_set_oom(void (*handler)(void)) { oom_handler = handler ? handler : default_oom; }
 void tl_fail_alloc_after(unsigned long n) { fail_countdown = n; }
 
-void *tl_realloc(void *p, size_t n) {
+/* Both allocation paths: realloc(p, n), or calloc(n, 1) when zero is set.
+** calloc, not malloc and memset: a big block comes fresh from mmap, already
+** zero, and memset would fault in every page of it at once. */
+static void *get(void *p, size_t n, bool zero) {
   size_t old = p && mem_limit ? malloc_usable_size(p) : 0;
+  void *q = NULL;
+  bool over = mem_limit && mem_used - old + n > mem_limit;
+  if (!over && (fail_countdown == 0 || --fail_countdown != 0)) q = zero ? calloc(n, 1) : realloc(p, n);
+  if (q == NULL) oom_handler();
+  if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
+  tl_hugepage(q, n);
+  return q;
+}
+
+void *tl_realloc(void *p, size_t n) {
   if (n == 0) {
-    mem_used -= old;
+    if (p && mem_limit) mem_used -= malloc_usable_size(p);
     free(p);
     return NULL;
   }
-  void *q = NULL;
-  bool over = mem_limit && mem_used - old + n > mem_limit;
-  if (!over && (fail_countdown == 0 || --fail_countdown != 0)) q = realloc(p, n);
-  if (q == NULL) oom_handler();
-  if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
-  return q;
+  return get(p, n, false);
 }
 
 void *tl_alloc(size_t n) { return tl_realloc(NULL, n ? n : 1); }
@@ -47,9 +56,7 @@ void *tl_alloc(size_t n) { return tl_realloc(NULL, n ? n : 1); }
 void *tl_calloc(size_t count, size_t size) {
   if (size && count > (size_t)-1 / size) oom_handler();
   size_t n = count * size;
-  void *p = tl_alloc(n);
-  memset(p, 0, n ? n : 1);
-  return p;
+  return get(NULL, n ? n : 1, true);
 }
 
 void tl_free(void *p) {

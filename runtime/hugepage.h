@@ -4,8 +4,8 @@
 ** A ledger of ten million deals fills a few hundred megabytes of column
 ** arrays and hash slots; with 4 KB pages that is a page fault per 4 KB
 ** written and a TLB miss per random probe.  Where the kernel offers huge pages
-** on request (transparent_hugepage=madvise), tl_hugepage marks the whole
-** 2 MB-aligned part of a block for them.  It only advises: nothing changes
+** on request (transparent_hugepage=madvise), tl_hugepage marks a block for
+** them; the kernel uses them for its 2 MB-aligned part.  It only advises: nothing changes
 ** when the kernel says no, and small blocks are left alone.
 */
 #ifndef TL_RUNTIME_HUGEPAGE_H
@@ -17,11 +17,14 @@
 
 static inline void tl_hugepage(void *p, size_t n) {
 #ifdef MADV_HUGEPAGE
-  enum { HUGE = 2u << 20 };
+  /* The whole pages of the block, not just its 2 MB-aligned middle: advice
+  ** on part of a mapping splits it in two, and a split mapping can no longer
+  ** be grown by mremap, so realloc would copy it. */
+  enum { HUGE = 2u << 20, PAGE = 4096 };
   if (!p || n < 2 * (size_t)HUGE) return;
-  uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-  uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE - 1);
-  if (z > a) (void)madvise((void *)a, z - a, MADV_HUGEPAGE);
+  uintptr_t a = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+  uintptr_t z = ((uintptr_t)p + n + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+  (void)madvise((void *)a, z - a, MADV_HUGEPAGE);
 #else
   (void)p;
   (void)n;

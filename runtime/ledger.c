@@ -124,6 +124,7 @@ struct tl_ldg_builder {
   uint32_t plan_cur;
   TL_VEC(splitrow) split;
   uint32_t *quota_line;                  /* [payee * periods + period]: first line, 0 none */
+  uint32_t deal_hint;                    /* where the last deal lookup ended */
 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
@@ -424,8 +425,8 @@ static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ld
   if (target == TL_TB_PAYEES) {
     *out = payee_row(b, x->p, x->len, h);
   } else {
-    uint32_t id = tl_str_find_h(b->l->strs, x->p, x->len, h);
-    *out = id == UINT32_MAX ? -1 : key_row(b, target, id);
+    uint32_t row = tl_str_find_key(b->l->strs, x->p, x->len, &b->deal_hint);
+    *out = row == UINT32_MAX ? -1 : (int32_t)row;
   }
   if (*out >= 0) return true;
   if (!b->broken[target]) {
@@ -434,6 +435,25 @@ static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ld
         ref_noun[target], qcell(&q, x));
   }
   return false;
+}
+
+/* A deal id: a key of the string table, not interned (ledger.h). */
+static cellstate deal_key(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x) {
+  tl_table *tb = &b->l->t[TL_TB_DEALS];
+  qbuf q;
+  uint32_t first;
+  if (r >= TL_STR_KEY) {
+    err(b, TL_TB_DEALS, at_cell(x), "data-value", "too many deals (at most %u)", TL_STR_KEY);
+    set_null(b, tb, c, r);
+    return CELL_BAD;
+  }
+  if ((tb->cols[c].v.str[r] = tl_str_key(b->l->strs, r, x->p, x->len, &first)) != UINT32_MAX)
+    return CELL_OK;
+  /* the row still reads as its id in later messages: it is the first row's */
+  tb->cols[c].v.str[r] = TL_STR_KEY | first;
+  err(b, TL_TB_DEALS, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
+      b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), tb->line[first]);
+  return CELL_BAD;
 }
 
 static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x) {
@@ -448,8 +468,9 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
     err(b, t, at_cell(x), "data-value", "column \"%s\" is empty", cs->name);
     return CELL_BAD;
   }
+  if (cs->key && t == TL_TB_DEALS) return deal_key(b, c, r, x);
   uint32_t h = 0;
-  if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE || col->type == TL_COL_DEAL)
+  if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE)
     h = b->hcur_ok ? b->hcur[c] : tl_str_hash(x->p, x->len);
   switch (col->type) {
   case TL_COL_TEXT:
@@ -482,7 +503,7 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
     if (resolve(b, TL_TB_PAYEES, cs->name, x, h, &col->v.ref[r])) return CELL_OK;
     break;
   case TL_COL_DEAL:
-    if (resolve(b, TL_TB_DEALS, cs->name, x, h, &col->v.ref[r])) return CELL_OK;
+    if (resolve(b, TL_TB_DEALS, cs->name, x, 0, &col->v.ref[r])) return CELL_OK;
     break;
   }
   set_null(b, tb, c, r);
@@ -970,7 +991,8 @@ static void prefetch_row(tl_ldg_builder *b, const tl_csv_row *row) {
     int i = b->chdr[c];
     if (i < 0 || row->f[i].len == 0) continue;
     tl_coltype ty = s->cols[c].type;
-    if (ty != TL_COL_TEXT && ty != TL_COL_DEAL && ty != TL_COL_PAYEE) continue;
+    if ((ty != TL_COL_TEXT && ty != TL_COL_PAYEE) || (s->cols[c].key && b->cur == TL_TB_DEALS))
+      continue;
     uint32_t h = b->hnext[c] = tl_str_hash(row->f[i].p, row->f[i].len);
     if (ty != TL_COL_PAYEE) tl_str_prefetch_h(b->l->strs, h);
     else if (b->pidx) __builtin_prefetch(&b->pidx[h & b->pmask]);
@@ -1140,6 +1162,19 @@ void tl_ldg_free(tl_ledger *l) {
   tl_strtab_free(l->strs);
   tl_free(l->amount_plan);
   tl_free(l);
+}
+
+int32_t tl_ldg_find(const tl_ledger *l, tl_tableid t, const char *id) {
+  const tl_table *tb = &l->t[t];
+  if (t == TL_TB_DEALS) {
+    uint32_t row = tl_str_find_key(l->strs, id, strlen(id), NULL);
+    return row == UINT32_MAX ? -1 : (int32_t)row;
+  }
+  uint32_t sid = tl_str_find(l->strs, id, strlen(id));
+  int c = tl_ldg_col(tb, "id");
+  for (uint32_t i = 0; i < tb->nrows && sid != UINT32_MAX && c >= 0; i++)
+    if (tb->cols[c].v.str[i] == sid) return (int32_t)i;
+  return -1;
 }
 
 uint32_t tl_ldg_splits_of(const tl_ledger *l, uint32_t row, uint32_t *first) {

@@ -9,7 +9,8 @@
 ** messages.
 **
 ** Ownership: the ledger owns every array and string in it.  Text is interned
-** in ledger->strs; a text cell is its string id.  A payee cell is the row index
+** in ledger->strs; a text cell is its string id; a deal id is a key of
+** ledger->strs (TL_STR_KEY | row, see tl_str_key).  A payee cell is the row index
 ** of that payee in the payees table (-1 when empty); the deal column of splits
 ** is a deal row index.
 **
@@ -56,6 +57,20 @@ void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n);
 uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h);
 uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h);
 void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
+
+/* Keys: the deal ids, which are distinct by definition and not interned (see
+** strtab.c).  The key of deals row r has id TL_STR_KEY | r; tl_str_get reads
+** it like any other id, but a key and an interned string with the same text
+** have different ids, so equality of text values must compare the text when
+** either id is a key.  Rows are added in increasing order (rows without a
+** key may be skipped).  tl_str_key returns the key's id, or UINT32_MAX when
+** an earlier row has the same key, and then sets *first to that row. */
+#define TL_STR_KEY 0x40000000u
+static inline bool tl_str_is_key(uint32_t id) { return (id & 0xC0000000u) == TL_STR_KEY; }
+uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);
+/* The row whose key is s, or UINT32_MAX.  hint (may be NULL) is where the
+** caller's last lookup ended: lookups in key order then stay cheap. */
+uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint);
 
 /* ---- schemas ------------------------------------------------------------- */
 typedef enum tl_coltype {
@@ -121,6 +136,9 @@ typedef struct tl_ledger {
 ** are not split); a caller walking the deals in order can keep a cursor
 ** instead. */
 uint32_t tl_ldg_splits_of(const tl_ledger *l, uint32_t row, uint32_t *first);
+
+/* The row of the payee or deal with id `id`, or -1. */
+int32_t tl_ldg_find(const tl_ledger *l, tl_tableid t, const char *id);
 
 /* Column index in a table by name, or -1. */
 int tl_ldg_col(const tl_table *t, const char *name);

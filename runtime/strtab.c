@@ -14,7 +14,18 @@
 ** The buffer moves when it grows, so a pointer from tl_str_get is good until
 ** the next tl_str_intern.  The empty string is always id 0, so an empty text
 ** cell has a readable id too.
+**
+** Deal ids are not interned: they are keys, distinct by definition, one per
+** deals row, and ten million of them would cost a hash probe at a random
+** place each (a third of a large run).  They live in a key set of their own,
+** id TL_STR_KEY | row, stored in row order.  While the keys arrive in
+** ascending order (byte order, or length then byte order: "D9" before "D10"),
+** as exports sorted by id do, each is only compared with the one before it,
+** which proves it new, and a lookup is a search of the sorted rows starting
+** from where the last one ended.  At the first key out of order the set
+** builds a hash index of the keys so far and hashes from then on.
 */
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -22,13 +33,25 @@
 #include "hugepage.h"
 #include "ledger.h"
 
-struct tl_strtab {
-  char *text;                   /* every string, each followed by a NUL */
+/* Packed NUL-terminated strings; string i is text[off[i] .. off[i + 1] - 1). */
+typedef struct strbuf {
+  char *text;
   size_t used, cap;
-  uint32_t *off;                /* id -> offset in text; off[n] == used */
-  uint32_t n, ncap;             /* ids, room in off (ncap + 1 entries) */
+  uint32_t *off;                /* off[n] == used */
+  uint32_t n, ncap;             /* strings, room in off (ncap + 1 entries) */
+} strbuf;
+
+enum { ORDER_BYTES = 1, ORDER_SHORTLEX = 2 };
+
+struct tl_strtab {
+  strbuf s;                     /* interned strings, by id */
   uint64_t *slot;               /* hash << 32 | (id + 1), or 0 when free */
   uint32_t mask;
+  /* The key set: string k is the key of row k (empty: no key on that row). */
+  strbuf k;
+  int korder;                   /* ORDER_* the keys are still strictly ascending in */
+  uint64_t *kslot;              /* hash index once korder is 0: hash << 32 | (row + 1) */
+  uint32_t kmask, kcount;
 };
 
 /* Grow an array of *cap bytes to at least want bytes, doubling. */
@@ -66,12 +89,44 @@ uint32_t tl_str_hash(const char *s, size_t n) {
   return (uint32_t)h;
 }
 
+static void buf_init(strbuf *b) {
+  size_t bytes = 0;
+  b->off = grow_to(NULL, &bytes, 64 * sizeof *b->off);
+  b->ncap = (uint32_t)(bytes / sizeof *b->off);
+  b->off[0] = 0;
+}
+
+static void buf_free(strbuf *b) {
+  tl_free(b->text);
+  tl_free(b->off);
+}
+
+/* Append s as string b->n; ids past 2^30 (or 4 GiB of text) run out of memory. */
+static uint32_t buf_add(strbuf *b, const char *s, size_t n) {
+  uint32_t id = b->n;
+  if (b->used + n + 1 > UINT32_MAX || id >= TL_STR_KEY - 1) tl_realloc(b->text, SIZE_MAX);
+  if (b->used + n + 1 > b->cap) b->text = grow_to(b->text, &b->cap, b->used + n + 1);
+  if (id + 1 >= b->ncap) {
+    size_t bytes = (size_t)b->ncap * sizeof *b->off;
+    b->off = grow_to(b->off, &bytes, ((size_t)id + 2) * sizeof *b->off);
+    b->ncap = (uint32_t)(bytes / sizeof *b->off);
+  }
+  if (n) memcpy(b->text + b->used, s, n);
+  b->text[b->used + n] = 0;
+  b->used += n + 1;
+  b->off[id + 1] = (uint32_t)b->used;
+  b->n = id + 1;
+  return id;
+}
+
+static size_t buf_len(const strbuf *b, uint32_t i) { return b->off[i + 1] - b->off[i] - 1; }
+static const char *buf_str(const strbuf *b, uint32_t i) { return b->text + b->off[i]; }
+
 tl_strtab *tl_strtab_new(void) {
   tl_strtab *t = tl_calloc(1, sizeof *t);
-  size_t bytes = 0;
-  t->off = grow_to(NULL, &bytes, 64 * sizeof *t->off);
-  t->ncap = (uint32_t)(bytes / sizeof *t->off);
-  t->off[0] = 0;
+  buf_init(&t->s);
+  buf_init(&t->k);
+  t->korder = ORDER_BYTES | ORDER_SHORTLEX;
   t->mask = 63;
   t->slot = tl_calloc(t->mask + 1, sizeof *t->slot);
   tl_str_intern(t, "", 0);
@@ -80,13 +135,12 @@ tl_strtab *tl_strtab_new(void) {
 
 void tl_strtab_free(tl_strtab *t) {
   if (!t) return;
-  tl_free(t->text);
-  tl_free(t->off);
+  buf_free(&t->s);
+  buf_free(&t->k);
   tl_free(t->slot);
+  tl_free(t->kslot);
   tl_free(t);
 }
-
-static size_t len_of(const tl_strtab *t, uint32_t id) { return t->off[id + 1] - t->off[id] - 1; }
 
 static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
   for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
@@ -95,26 +149,27 @@ static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h)
     if (v == 0) return sl;
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t id = (uint32_t)v - 1;
-    if (len_of(t, id) == n && memcmp(t->text + t->off[id], s, n) == 0) return sl;
+    if (buf_len(&t->s, id) == n && memcmp(buf_str(&t->s, id), s, n) == 0) return sl;
   }
 }
 
-static void grow(tl_strtab *t) {
-  uint32_t mask = t->mask * 2 + 1;
+/* Double an open-addressed table of (hash << 32 | value) slots. */
+static uint64_t *rehash(uint64_t *old, uint32_t *maskp) {
+  uint32_t omask = *maskp, mask = omask * 2 + 1;
   size_t bytes = ((size_t)mask + 1) * sizeof(uint64_t);
   uint64_t *slot = tl_alloc(bytes);
   tl_hugepage(slot, bytes);
   memset(slot, 0, bytes);
-  for (uint32_t i = 0; i <= t->mask; i++) {
-    uint64_t v = t->slot[i];
+  for (uint32_t i = 0; old && i <= omask; i++) {
+    uint64_t v = old[i];
     if (!v) continue;
     uint32_t j = (uint32_t)(v >> 32) & mask;
     while (slot[j]) j = (j + 1) & mask;
     slot[j] = v;
   }
-  tl_free(t->slot);
-  t->slot = slot;
-  t->mask = mask;
+  tl_free(old);
+  *maskp = mask;
+  return slot;
 }
 
 uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n) {
@@ -124,21 +179,9 @@ uint32_t tl_str_intern(tl_strtab *t, const char *s, size_t n) {
 uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h) {
   uint64_t *sl = lookup(t, s, n, h);
   if (*sl) return (uint32_t)*sl - 1;
-  uint32_t id = t->n;
-  if (t->used + n + 1 > UINT32_MAX || id == UINT32_MAX - 1) tl_realloc(t->text, SIZE_MAX);
-  if (t->used + n + 1 > t->cap) t->text = grow_to(t->text, &t->cap, t->used + n + 1);
-  if (id + 1 >= t->ncap) {
-    size_t bytes = (size_t)t->ncap * sizeof *t->off;
-    t->off = grow_to(t->off, &bytes, ((size_t)id + 2) * sizeof *t->off);
-    t->ncap = (uint32_t)(bytes / sizeof *t->off);
-  }
-  if (n) memcpy(t->text + t->used, s, n);
-  t->text[t->used + n] = 0;
-  t->used += n + 1;
-  t->off[id + 1] = (uint32_t)t->used;
-  t->n = id + 1;
+  uint32_t id = buf_add(&t->s, s, n);
   *sl = (uint64_t)h << 32 | (uint64_t)(id + 1);
-  if ((uint64_t)t->n * 4 > (uint64_t)t->mask * 3) grow(t);
+  if ((uint64_t)t->s.n * 4 > (uint64_t)t->mask * 3) t->slot = rehash(t->slot, &t->mask);
   return id;
 }
 
@@ -160,6 +203,119 @@ uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h) 
 }
 
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
-  if (len) *len = len_of(t, id);
-  return t->text + t->off[id];
+  const strbuf *b = id & TL_STR_KEY ? &t->k : &t->s;
+  id &= ~TL_STR_KEY;
+  if (len) *len = buf_len(b, id);
+  return buf_str(b, id);
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+/* Three-way comparison of s with key row i in order o. */
+static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t i) {
+  size_t m = buf_len(&t->k, i);
+  if (o == ORDER_SHORTLEX && n != m) return n < m ? -1 : 1;
+  int c = memcmp(s, buf_str(&t->k, i), n < m ? n : m);
+  if (c || n == m) return c;
+  return n < m ? -1 : 1;
+}
+
+/* The hash slot of key s: its own (value row + 1) or the free one to take. */
+static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
+  for (uint32_t i = h & t->kmask;; i = (i + 1) & t->kmask) {
+    uint64_t *sl = &t->kslot[i];
+    uint64_t v = *sl;
+    if (v == 0) return sl;
+    if ((uint32_t)(v >> 32) != h) continue;
+    uint32_t row = (uint32_t)v - 1;
+    if (buf_len(&t->k, row) == n && memcmp(buf_str(&t->k, row), s, n) == 0) return sl;
+  }
+}
+
+static void key_index(tl_strtab *t, const char *s, size_t n, uint32_t row) {
+  uint32_t h = tl_str_hash(s, n);
+  *key_slot(t, s, n, h) = (uint64_t)h << 32 | (uint64_t)(row + 1);
+  if ((uint64_t)++t->kcount * 4 > (uint64_t)t->kmask * 3) t->kslot = rehash(t->kslot, &t->kmask);
+}
+
+/* Keys stopped arriving in order: index every key so far by hash. */
+static void key_unsort(tl_strtab *t) {
+  uint32_t n = t->k.n, mask = 63;
+  while ((uint64_t)n * 4 > (uint64_t)mask * 3) mask = mask * 2 + 1;
+  t->korder = 0;
+  t->kmask = mask / 2;
+  t->kslot = rehash(NULL, &t->kmask);
+  for (uint32_t row = 0; row < n; row++) {
+    size_t len = buf_len(&t->k, row);
+    if (len) key_index(t, buf_str(&t->k, row), len, row);
+  }
+}
+
+uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
+  assert(row >= t->k.n && row < TL_STR_KEY && n > 0);
+  if (t->korder && row != t->k.n) key_unsort(t);   /* rows without a key: no order */
+  while (t->k.n < row) buf_add(&t->k, "", 0);
+  if (t->korder && row > 0) {
+    if ((t->korder & ORDER_BYTES) && key_cmp(t, ORDER_BYTES, s, n, row - 1) <= 0)
+      t->korder &= ~ORDER_BYTES;
+    if ((t->korder & ORDER_SHORTLEX) && key_cmp(t, ORDER_SHORTLEX, s, n, row - 1) <= 0)
+      t->korder &= ~ORDER_SHORTLEX;
+    if (!t->korder) key_unsort(t);
+  }
+  if (!t->korder) {
+    uint64_t *sl = key_slot(t, s, n, tl_str_hash(s, n));
+    if (*sl) {
+      *first = (uint32_t)*sl - 1;
+      buf_add(&t->k, "", 0);     /* the row keeps no key */
+      return UINT32_MAX;
+    }
+    buf_add(&t->k, s, n);
+    key_index(t, s, n, row);
+    return TL_STR_KEY | row;
+  }
+  buf_add(&t->k, s, n);
+  return TL_STR_KEY | row;
+}
+
+uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint) {
+  uint32_t count = t->k.n;
+  if (n == 0 || count == 0) return UINT32_MAX;
+  if (!t->korder) {
+    uint64_t v = *key_slot(t, s, n, tl_str_hash(s, n));
+    return v ? (uint32_t)v - 1 : UINT32_MAX;
+  }
+  int o = t->korder & ORDER_BYTES ? ORDER_BYTES : ORDER_SHORTLEX;
+  /* Gallop from the hint: lookups in the keys' own order (splits sorted by
+  ** deal) then cost a few comparisons of neighbouring rows. */
+  uint32_t at = hint && *hint < count ? *hint : count / 2, lo, hi;
+  int c = key_cmp(t, o, s, n, at);
+  if (c == 0) return at;
+  if (c > 0) {
+    uint32_t step = 1;
+    lo = at + 1;
+    while (lo + step - 1 < count && key_cmp(t, o, s, n, lo + step - 1) > 0) {
+      lo += step;
+      step *= 2;
+    }
+    hi = lo + step - 1 < count ? lo + step : count;
+  } else {
+    uint32_t step = 1;
+    hi = at;
+    while (hi >= step && key_cmp(t, o, s, n, hi - step) < 0) {
+      hi -= step;
+      step *= 2;
+    }
+    lo = hi >= step ? hi - step : 0;
+  }
+  while (lo < hi) {   /* the key, if present, is in [lo, hi) */
+    uint32_t mid = lo + (hi - lo) / 2;
+    c = key_cmp(t, o, s, n, mid);
+    if (c == 0) {
+      if (hint) *hint = mid;
+      return mid;
+    }
+    if (c > 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return UINT32_MAX;
 }

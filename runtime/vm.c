@@ -111,7 +111,10 @@ static bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   if (a->kind == TL_V_NULL || b->kind == TL_V_NULL) return false;
   if (a->kind == TL_V_DEC) return tl_dec_cmp(a->u.d, b->u.d) == 0;
   if (a->kind == b->kind && a->kind != TL_V_STR) return a->u.i == b->u.i;
-  return name_id(vm, a) == name_id(vm, b);
+  uint32_t x = name_id(vm, a), y = name_id(vm, b);
+  if (x == y) return true;
+  /* a deal id is a key, not interned: the same text may have another id */
+  return (tl_str_is_key(x) || tl_str_is_key(y)) && strcmp(text_of(vm, x), text_of(vm, y)) == 0;
 }
 
 /* Bound i in amounts: a fraction of the quota q becomes money, held to the

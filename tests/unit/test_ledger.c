@@ -156,6 +156,80 @@ static void test_strtab(void **state) {
   tl_strtab_free(t);
 }
 
+/* Keys arriving in order: sorted by bytes, by length then bytes, or neither
+** (hash fallback from the first key out of order); every key is found from
+** any hint, duplicates are refused with the first row, and unknown keys miss. */
+static void check_keys(const char *const *keys, int n, int dup_at, int dup_first) {
+  tl_strtab *t = tl_strtab_new();
+  uint32_t first = 77;
+  for (int i = 0; i < n; i++) {
+    uint32_t id = tl_str_key(t, (uint32_t)i, keys[i], strlen(keys[i]), &first);
+    if (i == dup_at) {
+      assert_int_equal(id, UINT32_MAX);
+      assert_int_equal(first, (uint32_t)dup_first);
+    } else {
+      assert_int_equal(id, TL_STR_KEY | (uint32_t)i);
+      assert_true(tl_str_is_key(id));
+      assert_string_equal(tl_str_get(t, id, NULL), keys[i]);
+    }
+  }
+  for (uint32_t h = 0; h <= (uint32_t)n; h++)
+    for (int i = 0; i < n; i++) {
+      uint32_t hint = h, want = i == dup_at ? (uint32_t)dup_first : (uint32_t)i;
+      assert_int_equal(tl_str_find_key(t, keys[i], strlen(keys[i]), &hint), want);
+      assert_int_equal(tl_str_find_key(t, keys[i], strlen(keys[i]), NULL), want);
+    }
+  uint32_t hint = 0;
+  assert_int_equal(tl_str_find_key(t, "D5a", 3, &hint), UINT32_MAX);
+  assert_int_equal(tl_str_find_key(t, "", 0, &hint), UINT32_MAX);
+  assert_int_equal(tl_str_find_key(t, "Z", 1, &hint), UINT32_MAX);
+  assert_int_equal(tl_str_find_key(t, "A", 1, &hint), UINT32_MAX);
+  /* a key and an interned string with the same text are different ids */
+  uint32_t s = tl_str_intern(t, keys[0], strlen(keys[0]));
+  assert_false(tl_str_is_key(s));
+  assert_int_equal(tl_str_find(t, keys[0], strlen(keys[0])), s);
+  tl_strtab_free(t);
+}
+
+static void test_keys(void **state) {
+  static const char *const bytes[] = { "D1", "D10", "D11", "D2", "D3", "D30", "D4", "D9" };
+  static const char *const shortlex[] = { "D1", "D2", "D3", "D4", "D9", "D10", "D11", "D30" };
+  static const char *const shuffled[] = { "D3", "D1", "D30", "D10", "D2", "D9", "D11", "D4" };
+  static const char *const dup_sorted[] = { "D1", "D2", "D3", "D3", "D4" };
+  static const char *const dup_late[] = { "D4", "D2", "D9", "D1", "D2", "D7" };
+  check_keys(bytes, 8, -1, 0);
+  check_keys(shortlex, 8, -1, 0);
+  check_keys(shuffled, 8, -1, 0);
+  check_keys(dup_sorted, 5, 3, 2);
+  check_keys(dup_late, 6, 4, 1);
+  /* many keys, each order, and rows skipped (no key) */
+  tl_strtab *t[3] = { tl_strtab_new(), tl_strtab_new(), tl_strtab_new() };
+  char buf[16];
+  uint32_t first, hint = 0;
+  for (uint32_t i = 0; i < 50000; i++) {
+    int n = snprintf(buf, sizeof buf, "K%06u", i);
+    assert_int_equal(tl_str_key(t[0], i, buf, (size_t)n, &first), TL_STR_KEY | i);
+    n = snprintf(buf, sizeof buf, "K%u", (i * 7919u) % 50000u);
+    assert_int_equal(tl_str_key(t[1], i, buf, (size_t)n, &first), TL_STR_KEY | i);
+    if (i % 3 == 0) {
+      n = snprintf(buf, sizeof buf, "K%u", i);
+      assert_int_equal(tl_str_key(t[2], i, buf, (size_t)n, &first), TL_STR_KEY | i);
+    }
+  }
+  for (uint32_t i = 0; i < 50000; i += 7) {
+    int n = snprintf(buf, sizeof buf, "K%06u", i);
+    assert_int_equal(tl_str_find_key(t[0], buf, (size_t)n, &hint), i);
+    n = snprintf(buf, sizeof buf, "K%u", (i * 7919u) % 50000u);
+    assert_int_equal(tl_str_find_key(t[1], buf, (size_t)n, NULL), i);
+    n = snprintf(buf, sizeof buf, "K%u", i);
+    assert_int_equal(tl_str_find_key(t[2], buf, (size_t)n, NULL), i % 3 ? UINT32_MAX : i);
+    assert_string_equal(tl_str_get(t[2], TL_STR_KEY | i, NULL), i % 3 ? "" : buf);
+  }
+  assert_int_equal(tl_str_key(t[0], 50000, "K000123", 7, &first), UINT32_MAX);
+  assert_int_equal(first, 123);
+  for (int i = 0; i < 3; i++) tl_strtab_free(t[i]);
+}
+
 static void test_specs(void **state) {
   assert_null(tl_ldg_fixed_spec(TL_TB_PAYEES));
   assert_null(tl_ldg_fixed_spec(TL_TB_DEALS));
@@ -781,6 +855,7 @@ static void test_load_dir(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_strtab, teardown),
+    cmocka_unit_test_teardown(test_keys, teardown),
     cmocka_unit_test_teardown(test_specs, teardown),
     cmocka_unit_test_teardown(test_good_ledger, teardown),
     cmocka_unit_test_teardown(test_types, teardown),
