@@ -30,7 +30,7 @@ FUZZ_TARGETS := parser csv
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 
-LIBS    := -lsqlite3 -ledit -lm
+LIBS    := -lsqlite3 -ledit -lm -pthread
 TALLY   := $(BUILD)/tally
 
 .PHONY: all deps demo test check-only san valgrind bench fuzz install clean

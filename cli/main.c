@@ -20,6 +20,7 @@
 #include "runtime/explain.h"
 #include "runtime/ledger.h"
 #include "runtime/output.h"
+#include "runtime/prefault.h"
 #include "runtime/sha256.h"
 #include "runtime/sqlite.h"
 #include "runtime/statement.h"
@@ -84,6 +85,9 @@ static const char usage_text[] =
   "  --max-errors N             stop listing errors after N (default 100)\n"
   "  --max-steps N              VM instructions allowed per evaluation (default 100000000)\n"
   "  --max-memory MB            memory budget for the whole command (default none)\n"
+  "  --threads N                threads to use (default: one per CPU; results never\n"
+  "                             depend on it).  Today a second thread faults in\n"
+  "                             memory while a ledger loads; 1 turns that off\n"
   "  -h, --help                 this help\n"
   "  --version                  print the version\n"
   "\n"
@@ -100,7 +104,7 @@ typedef struct opts {
   tl_diag_format diag_format;
   int max_errors;
   bool werror, check_only;
-  unsigned long long max_steps, max_memory_mb;
+  unsigned long long max_steps, max_memory_mb, threads;
 } opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -562,7 +566,8 @@ int main(int argc, char **argv) {
       else o.out_db = val;
     } else if (strcmp(a, "--data") == 0 || strcmp(a, "--out") == 0 || strcmp(a, "--format") == 0 ||
                strcmp(a, "--diagnostics") == 0 || strcmp(a, "--max-errors") == 0 ||
-               strcmp(a, "--max-steps") == 0 || strcmp(a, "--max-memory") == 0) {
+               strcmp(a, "--max-steps") == 0 || strcmp(a, "--max-memory") == 0 ||
+               strcmp(a, "--threads") == 0) {
       if (!val) return usage_error("%s needs a value", a);
       i++;
       if (a[2] == 'd' && a[3] == 'a') o.data = val;
@@ -583,7 +588,8 @@ int main(int argc, char **argv) {
         unsigned long long n = strtoull(val, &end, 10);
         if (*end || n < 1 || val[0] == '-' || n > (1ULL << 40))
           return usage_error("this option needs a positive whole number, not '%s'", val);
-        if (a[6] == 's') o.max_steps = n;
+        if (a[2] == 't') o.threads = n;
+        else if (a[6] == 's') o.max_steps = n;
         else o.max_memory_mb = n;
       }
     } else if (a[0] == '-' && a[1]) {
@@ -596,6 +602,11 @@ int main(int argc, char **argv) {
     }
   }
   if (o.max_memory_mb) tl_set_memory_limit((size_t)o.max_memory_mb << 20);
+  if (!o.threads) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o.threads = n > 0 ? (unsigned long long)n : 1;
+  }
+  if (o.threads > 1 && tl_prefault_start()) atexit(tl_prefault_stop);
   if (!o.cmd) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;

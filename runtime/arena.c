@@ -3,6 +3,7 @@
 */
 #include "arena.h"
 #include "hugepage.h"
+#include "prefault.h"
 
 #include <stdbool.h>
 
@@ -39,6 +40,7 @@ static void *get(void *p, size_t n, bool zero) {
   if (q == NULL) oom_handler();
   if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
   tl_hugepage(q, n);
+  if (n >= 4u << 20) tl_prefault(q, n, false);
   return q;
 }
 

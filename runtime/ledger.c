@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "csv.h"
 #include "hugepage.h"
+#include "prefault.h"
 #include "ledger.h"
 
 const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
@@ -416,7 +417,7 @@ static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h)
     int32_t row = (int32_t)(uint32_t)v - 1;
     size_t len;
     const char *t = tl_str_get(b->l->strs, ids[row], &len);
-    if (len == n && memcmp(t, s, n) == 0) return row;
+    if (len == n && tl_bytes_cmp(t, s, n) == 0) return row;
   }
 }
 
@@ -713,18 +714,20 @@ static uint32_t *payee_ranks(const tl_ledger *l, int keycol) {
   return rank;
 }
 
-static void permute(tl_table *tb, const splitkey *order) {
+static void permute(tl_table *tb, const splitkey *order, bool identity) {
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
+    tl_free(col->isnull);
+    col->isnull = NULL;     /* no split cell is empty once the checks passed */
+    if (identity) continue;
     size_t w = elem_size(col->type);
     const char *from = col_data(col);
     char *to = tl_alloc(((size_t)tb->nrows + 1) * w);
     for (uint32_t i = 0; i < tb->nrows; i++) memcpy(to + i * w, from + order[i].row * w, w);
     tl_free(col_data(col));
     set_col_data(col, to);
-    tl_free(col->isnull);
-    col->isnull = NULL;     /* no split cell is empty once the checks passed */
   }
+  if (identity) return;
   uint32_t *line = tl_alloc(((size_t)tb->nrows + 1) * sizeof *line);
   for (uint32_t i = 0; i < tb->nrows; i++) line[i] = tb->line[order[i].row];
   tl_free(tb->line);
@@ -749,7 +752,11 @@ static void splits_end(tl_ldg_builder *b) {
     order[n].key = (uint64_t)deal[r] << 32 | p;
     order[n++].row = r;
   }
-  qsort(order, n, sizeof *order, cmp_splitkey);
+  /* Exports list a deal's splits together, usually in deal order: then the
+  ** rows are in order already and neither sorting nor moving them is needed. */
+  bool sorted = true;
+  for (size_t i = 1; i < n && sorted; i++) sorted = order[i - 1].key < order[i].key;
+  if (!sorted) qsort(order, n, sizeof *order, cmp_splitkey);
   for (size_t i = 0, j; i < n; i = j) {
     bool ok = true;
     uint32_t first = order[i].row;
@@ -791,7 +798,7 @@ static void splits_end(tl_ldg_builder *b) {
     }
   }
   tl_vec_free(b->split);
-  if (tl_diag_errors(b->d) == b->errors_before) permute(st, order);
+  if (tl_diag_errors(b->d) == b->errors_before) permute(st, order, sorted && n == st->nrows);
   tl_vec_free(bad);
   tl_free(order);
   tl_free(rank);
@@ -1052,8 +1059,10 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
       if (at + WINDOW / 2 >= populated && populated < len) {
         /* Map the file a window ahead in one call, not a fault per page. */
         size_t n = len - populated < WINDOW ? len - populated : WINDOW;
+        size_t span = (n + page - 1) / page * page;
 #ifdef MADV_POPULATE_READ
-        (void)madvise((char *)data + populated, (n + page - 1) / page * page, MADV_POPULATE_READ);
+        if (!tl_prefault(data + populated, span, true))
+          (void)madvise((char *)data + populated, span, MADV_POPULATE_READ);
 #endif
         populated += n;
       }

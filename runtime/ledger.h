@@ -42,6 +42,15 @@
 #include "decimal.h"
 
 /* ---- interned strings ---------------------------------------------------- */
+
+/* memcmp for the short ids and codes a ledger is made of: inlined, as the
+** library call costs more than comparing ten bytes. */
+static inline int tl_bytes_cmp(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+  return 0;
+}
+
 typedef struct tl_strtab tl_strtab;
 tl_strtab *tl_strtab_new(void);
 void tl_strtab_free(tl_strtab *t);

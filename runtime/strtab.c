@@ -149,7 +149,7 @@ static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h)
     if (v == 0) return sl;
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t id = (uint32_t)v - 1;
-    if (buf_len(&t->s, id) == n && memcmp(buf_str(&t->s, id), s, n) == 0) return sl;
+    if (buf_len(&t->s, id) == n && tl_bytes_cmp(buf_str(&t->s, id), s, n) == 0) return sl;
   }
 }
 
@@ -215,7 +215,7 @@ const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
 static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t i) {
   size_t m = buf_len(&t->k, i);
   if (o == ORDER_SHORTLEX && n != m) return n < m ? -1 : 1;
-  int c = memcmp(s, buf_str(&t->k, i), n < m ? n : m);
+  int c = tl_bytes_cmp(s, buf_str(&t->k, i), n < m ? n : m);
   if (c || n == m) return c;
   return n < m ? -1 : 1;
 }
@@ -228,7 +228,7 @@ static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t 
     if (v == 0) return sl;
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t row = (uint32_t)v - 1;
-    if (buf_len(&t->k, row) == n && memcmp(buf_str(&t->k, row), s, n) == 0) return sl;
+    if (buf_len(&t->k, row) == n && tl_bytes_cmp(buf_str(&t->k, row), s, n) == 0) return sl;
   }
 }
 

@@ -1,0 +1,86 @@
+/*
+** prefault.c: the prefaulting helper thread (see prefault.h).
+*/
+#include "prefault.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+enum { QUEUE = 64, STEP = 2 << 20, PAGE = 4096 };
+
+typedef struct range { uintptr_t a, z; bool read; } range;
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t thread;
+  bool running, stop;
+  range q[QUEUE];
+  unsigned head, tail;        /* q[head % QUEUE] .. q[(tail - 1) % QUEUE] */
+} pf = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void *helper(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&pf.mu);
+  for (;;) {
+    while (!pf.stop && pf.head == pf.tail) pthread_cond_wait(&pf.cv, &pf.mu);
+    if (pf.stop) break;
+    range *r = &pf.q[pf.head % QUEUE];
+    /* a step at a time, so stop and newer work are seen between steps */
+    uintptr_t a = r->a, z = r->z - a > STEP ? a + STEP : r->z;
+    bool read = r->read;
+    r->a = z;
+    if (r->a == r->z) pf.head++;
+    pthread_mutex_unlock(&pf.mu);
+#if defined(MADV_POPULATE_WRITE) && defined(MADV_POPULATE_READ)
+    (void)madvise((void *)a, z - a, read ? MADV_POPULATE_READ : MADV_POPULATE_WRITE);
+#else
+    (void)read;
+#endif
+    pthread_mutex_lock(&pf.mu);
+  }
+  pthread_mutex_unlock(&pf.mu);
+  return NULL;
+}
+
+bool tl_prefault_start(void) {
+#if defined(MADV_POPULATE_WRITE) && defined(MADV_POPULATE_READ)
+  if (pf.running) return true;
+  /* kernels before 5.14 do not know the advice: then there is nothing to gain */
+  static char probe[PAGE] __attribute__((aligned(PAGE)));
+  if (madvise(probe, PAGE, MADV_POPULATE_WRITE) != 0) return false;
+  pf.stop = false;
+  pf.head = pf.tail = 0;
+  if (pthread_create(&pf.thread, NULL, helper, NULL) != 0) return false;
+  pf.running = true;
+  return true;
+#else
+  return false;
+#endif
+}
+
+void tl_prefault_stop(void) {
+  if (!pf.running) return;
+  pthread_mutex_lock(&pf.mu);
+  pf.stop = true;
+  pthread_cond_signal(&pf.cv);
+  pthread_mutex_unlock(&pf.mu);
+  pthread_join(pf.thread, NULL);
+  pf.running = false;
+}
+
+bool tl_prefault(const void *p, size_t n, bool read) {
+  if (!pf.running || !p || n == 0) return false;
+  uintptr_t a = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+  uintptr_t z = ((uintptr_t)p + n + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+  bool queued = false;
+  pthread_mutex_lock(&pf.mu);
+  if (pf.tail - pf.head < QUEUE) {   /* a full queue drops the request: it is only advice */
+    pf.q[pf.tail++ % QUEUE] = (range){ a, z, read };
+    pthread_cond_signal(&pf.cv);
+    queued = true;
+  }
+  pthread_mutex_unlock(&pf.mu);
+  return queued;
+}

@@ -1,0 +1,33 @@
+/*
+** prefault.h: faulting in big fresh memory on another core, ahead of use.
+**
+** Loading ten million deals writes some 700 MB of fresh column arrays, and
+** the kernel must fault in and zero every page of them before the loader's
+** first write to it lands: a fifth of a run, on the loader's core.  With a
+** helper thread, each big block is faulted in (MADV_POPULATE_WRITE, or
+** MADV_POPULATE_READ for a mapped input file) from the other core while the
+** loader works on the pages before it.  Prefaulting changes no byte of
+** memory, only when the kernel does its work, so results are identical with
+** and without it.
+**
+** Ownership: one process-wide helper, started by tl_prefault_start (the
+** command line: --threads) and stopped by tl_prefault_stop.  Without it,
+** tl_prefault does nothing.  A range freed or moved while queued is harmless:
+** the kernel refuses or prefaults whatever is mapped there now.
+*/
+#ifndef TL_RUNTIME_PREFAULT_H
+#define TL_RUNTIME_PREFAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Start the helper thread; false (and nothing started) if the kernel or the
+** system cannot. */
+bool tl_prefault_start(void);
+/* Drop what is queued and wait for the helper to end. */
+void tl_prefault_stop(void);
+/* Queue [p, p + n) to be faulted in, for writing or (read) for reading.
+** False when nothing was queued (no helper, or its queue is full). */
+bool tl_prefault(const void *p, size_t n, bool read);
+
+#endif
