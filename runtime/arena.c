@@ -40,7 +40,7 @@ static void *get(void *p, size_t n, bool zero) {
   if (q == NULL) oom_handler();
   if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
   tl_hugepage(q, n);
-  if (n >= 4u << 20) tl_prefault(q, n, false);
+  if (n >= 256u << 10) tl_prefault(q, n, false);
   return q;
 }
 

@@ -256,10 +256,11 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
   if (t->korder && row != t->k.n) key_unsort(t);   /* rows without a key: no order */
   while (t->k.n < row) buf_add(&t->k, "", 0);
   if (t->korder && row > 0) {
-    if ((t->korder & ORDER_BYTES) && key_cmp(t, ORDER_BYTES, s, n, row - 1) <= 0)
-      t->korder &= ~ORDER_BYTES;
-    if ((t->korder & ORDER_SHORTLEX) && key_cmp(t, ORDER_SHORTLEX, s, n, row - 1) <= 0)
-      t->korder &= ~ORDER_SHORTLEX;
+    /* one comparison of the bytes serves both orders */
+    size_t m = buf_len(&t->k, row - 1);
+    int c = tl_bytes_cmp(s, buf_str(&t->k, row - 1), n < m ? n : m);
+    if (c < 0 || (c == 0 && n <= m)) t->korder &= ~ORDER_BYTES;
+    if (n < m || (n == m && c <= 0)) t->korder &= ~ORDER_SHORTLEX;
     if (!t->korder) key_unsort(t);
   }
   if (!t->korder) {
