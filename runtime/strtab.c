@@ -142,15 +142,21 @@ void tl_strtab_free(tl_strtab *t) {
   tl_free(t);
 }
 
-static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-    uint64_t *sl = &t->slot[i];
-    uint64_t v = *sl;
-    if (v == 0) return sl;
+/* The slot of s in an open-addressed table over the strings of b: the one
+** holding it (hash << 32 | index + 1), or the free one where it would go. */
+static uint64_t *probe(uint64_t *slot, uint32_t mask, const strbuf *b, const char *s, size_t n,
+                       uint32_t h) {
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    uint64_t v = slot[i];
+    if (v == 0) return &slot[i];
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t id = (uint32_t)v - 1;
-    if (buf_len(&t->s, id) == n && tl_bytes_cmp(buf_str(&t->s, id), s, n) == 0) return sl;
+    if (buf_len(b, id) == n && tl_bytes_cmp(buf_str(b, id), s, n) == 0) return &slot[i];
   }
+}
+
+static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
+  return probe(t->slot, t->mask, &t->s, s, n, h);
 }
 
 /* Double an open-addressed table of (hash << 32 | value) slots. */
@@ -222,14 +228,7 @@ static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t 
 
 /* The hash slot of key s: its own (value row + 1) or the free one to take. */
 static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  for (uint32_t i = h & t->kmask;; i = (i + 1) & t->kmask) {
-    uint64_t *sl = &t->kslot[i];
-    uint64_t v = *sl;
-    if (v == 0) return sl;
-    if ((uint32_t)(v >> 32) != h) continue;
-    uint32_t row = (uint32_t)v - 1;
-    if (buf_len(&t->k, row) == n && tl_bytes_cmp(buf_str(&t->k, row), s, n) == 0) return sl;
-  }
+  return probe(t->kslot, t->kmask, &t->k, s, n, h);
 }
 
 static void key_index(tl_strtab *t, const char *s, size_t n, uint32_t row) {
