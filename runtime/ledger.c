@@ -96,7 +96,7 @@ struct tl_ldg_builder {
   int errors_before;
   const tl_tablespec *spec[TL_TB_COUNT];
   int keycol[TL_TB_COUNT];               /* the key column, or -1 */
-  TL_VEC(int32_t) key[TL_TB_COUNT];      /* string id -> row holding that key, or -1 */
+  TL_VEC(int32_t) key[TL_TB_COUNT];      /* payees: string id -> row, or -1 (deal ids: tl_str_key) */
   /* Payee ids by hash (hash << 32 | row + 1), built once the roster is
   ** complete: deals name a payee on every row, and this small table stays in
   ** cache where the ledger's string table (every deal id) does not. */
@@ -809,9 +809,6 @@ static void end_table(tl_ldg_builder *b) {
   case TL_TB_PAYEES: payees_end(b); break;
   case TL_TB_FX: fx_end(b); break;
   case TL_TB_SPLITS:
-    /* no table after splits names a deal: drop the id index before the
-    ** split index is built (it is as big as the deals) */
-    tl_vec_free(b->key[TL_TB_DEALS]);
     splits_end(b);
     break;
   default: break;

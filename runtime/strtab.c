@@ -231,9 +231,9 @@ static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t 
   return probe(t->kslot, t->kmask, &t->k, s, n, h);
 }
 
-static void key_index(tl_strtab *t, const char *s, size_t n, uint32_t row) {
-  uint32_t h = tl_str_hash(s, n);
-  *key_slot(t, s, n, h) = (uint64_t)h << 32 | (uint64_t)(row + 1);
+/* Fill the free slot sl (from key_slot, with hash h) with row. */
+static void key_put(tl_strtab *t, uint64_t *sl, uint32_t h, uint32_t row) {
+  *sl = (uint64_t)h << 32 | (uint64_t)(row + 1);
   if ((uint64_t)++t->kcount * 4 > (uint64_t)t->kmask * 3) t->kslot = rehash(t->kslot, &t->kmask);
 }
 
@@ -246,7 +246,9 @@ static void key_unsort(tl_strtab *t) {
   t->kslot = rehash(NULL, &t->kmask);
   for (uint32_t row = 0; row < n; row++) {
     size_t len = buf_len(&t->k, row);
-    if (len) key_index(t, buf_str(&t->k, row), len, row);
+    if (!len) continue;
+    uint32_t h = tl_str_hash(buf_str(&t->k, row), len);
+    key_put(t, key_slot(t, buf_str(&t->k, row), len, h), h, row);
   }
 }
 
@@ -263,15 +265,14 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
     if (!t->korder) key_unsort(t);
   }
   if (!t->korder) {
-    uint64_t *sl = key_slot(t, s, n, tl_str_hash(s, n));
+    uint32_t h = tl_str_hash(s, n);
+    uint64_t *sl = key_slot(t, s, n, h);
     if (*sl) {
       *first = (uint32_t)*sl - 1;
       buf_add(&t->k, "", 0);     /* the row keeps no key */
       return UINT32_MAX;
     }
-    buf_add(&t->k, s, n);
-    key_index(t, s, n, row);
-    return TL_STR_KEY | row;
+    key_put(t, sl, h, row);
   }
   buf_add(&t->k, s, n);
   return TL_STR_KEY | row;
