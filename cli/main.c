@@ -296,7 +296,8 @@ static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_pr
   *p = load_plan(o->files[0], d, text, len);
   *l = NULL;
   if (!*p) return false;
-  tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors };
+  tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors,
+                     (int)o->threads, 0 };
   *l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   return *l != NULL;
 }
@@ -353,12 +354,13 @@ typedef struct side {
   tl_result *r;
 } side;
 
-static bool run_side(const char *plan, const char *data, tl_diags *d, int max_errors, side *s) {
+static bool run_side(const char *plan, const char *data, tl_diags *d, const opts *o, side *s) {
   size_t len;
   memset(s, 0, sizeof *s);
   s->p = load_plan(plan, d, &s->text, &len);
   if (!s->p) return false;
-  tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, max_errors };
+  tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, o->max_errors,
+                     (int)o->threads, 0 };
   s->l = tl_ldg_load_csv_dir(data, &lo, d);
   if (s->l) s->r = tl_eng_run(s->p, s->l, d);
   return s->r != NULL;
@@ -381,8 +383,8 @@ static int cmd_diff(const opts *o) {
   int rc = EXIT_ERRORS;
   const char *plan_b = two_plans ? o->files[1] : o->files[0];
   const char *data_b = two_plans ? o->data : o->data_b;
-  bool ok = run_side(o->files[0], o->data, d, o->max_errors, &a);
-  ok = run_side(plan_b, data_b, d, o->max_errors, &b) && ok;
+  bool ok = run_side(o->files[0], o->data, d, o, &a);
+  ok = run_side(plan_b, data_b, d, o, &b) && ok;
   if (ok && tl_dec_places(a.p->unit) != tl_dec_places(b.p->unit)) {
     tl_loc loc = { plan_b, 0, 0, 0, 0 };
     tl_diag(d, TL_SEV_WARNING, loc, "diff", "the plans round to different units");
@@ -487,7 +489,8 @@ static int cmd_run(const opts *o) {
   tl_ledger *l = NULL;
   tl_result *r = NULL;
   if (!p) goto done;
-  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors };
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, (int)o->threads,
+                     0 };
   l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
   r = tl_eng_run_limited(p, l, d, o->max_steps);

@@ -20,7 +20,9 @@ static void default_oom(void) {
 static void (*oom_handler)(void) = default_oom;
 static unsigned long fail_countdown;
 /* The memory budget: bytes held through tl_realloc, counted with the
-** allocator's own idea of block sizes so frees need no bookkeeping. */
+** allocator's own idea of block sizes so frees need no bookkeeping.  Updated
+** atomically, as loader threads allocate too (a race between two threads at
+** the limit may let one block through: the budget is a guard, not a quota). */
 static size_t mem_limit, mem_used;
 
 void tl_set_memory_limit(size_t bytes) { mem_limit = bytes; }
@@ -35,10 +37,12 @@ void tl_fail_alloc_after(unsigned long n) { fail_countdown = n; }
 static void *get(void *p, size_t n, bool zero) {
   size_t old = p && mem_limit ? malloc_usable_size(p) : 0;
   void *q = NULL;
-  bool over = mem_limit && mem_used - old + n > mem_limit;
-  if (!over && (fail_countdown == 0 || --fail_countdown != 0)) q = zero ? calloc(n, 1) : realloc(p, n);
+  bool over = mem_limit && __atomic_load_n(&mem_used, __ATOMIC_RELAXED) - old + n > mem_limit;
+  if (!over && (__atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) == 0
+                || __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_RELAXED) != 0))
+    q = zero ? calloc(n, 1) : realloc(p, n);
   if (q == NULL) oom_handler();
-  if (mem_limit) mem_used = mem_used - old + malloc_usable_size(q);
+  if (mem_limit) __atomic_add_fetch(&mem_used, malloc_usable_size(q) - old, __ATOMIC_RELAXED);
   tl_hugepage(q, n);
   if (n >= 256u << 10) tl_prefault(q, n, false);
   return q;
@@ -46,7 +50,7 @@ static void *get(void *p, size_t n, bool zero) {
 
 void *tl_realloc(void *p, size_t n) {
   if (n == 0) {
-    if (p && mem_limit) mem_used -= malloc_usable_size(p);
+    if (p && mem_limit) __atomic_sub_fetch(&mem_used, malloc_usable_size(p), __ATOMIC_RELAXED);
     free(p);
     return NULL;
   }
@@ -62,7 +66,7 @@ void *tl_calloc(size_t count, size_t size) {
 }
 
 void tl_free(void *p) {
-  if (p && mem_limit) mem_used -= malloc_usable_size(p);
+  if (p && mem_limit) __atomic_sub_fetch(&mem_used, malloc_usable_size(p), __ATOMIC_RELAXED);
   free(p);
 }
 

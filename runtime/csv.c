@@ -46,6 +46,24 @@ tl_csv *tl_csv_new(const char *data, size_t len) {
   return c;
 }
 
+tl_csv *tl_csv_new_at(const char *data, size_t len, uint32_t line) {
+  tl_csv *c = tl_calloc(1, sizeof *c);
+  c->p = c->bol = data;
+  c->end = data + len;
+  c->line = line;
+  return c;
+}
+
+const char *tl_csv_at(const tl_csv *c, uint32_t *line) {
+  *line = c->line;
+  return c->p;
+}
+
+void tl_csv_seek(tl_csv *c, const char *p, uint32_t line) {
+  c->p = c->bol = p;
+  c->line = line;
+}
+
 void tl_csv_free(tl_csv *c) {
   if (!c) return;
   tl_vec_free(c->f);
@@ -120,6 +138,7 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
   c->f.n = 0;
   c->moved.n = 0;
   c->scratch_used = 0;
+  row->start = p;
   row->line = c->line;
   for (;;) {
     tl_csv_field fl = { .p = p, .line = c->line, .col = col_of(c, p), .quoted = false };

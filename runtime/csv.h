@@ -25,6 +25,7 @@ typedef struct tl_csv_field {
 } tl_csv_field;
 
 typedef struct tl_csv_row {
+  const char *start;      /* first byte of the row */
   uint32_t line;          /* line where the row starts */
   uint32_t n;             /* number of fields */
   tl_csv_field *f;        /* owned by the reader; valid until the next call */
@@ -35,11 +36,19 @@ typedef struct tl_csv tl_csv;
 typedef enum tl_csv_status { TL_CSV_ROW = 1, TL_CSV_END = 0, TL_CSV_ERROR = -1 } tl_csv_status;
 
 tl_csv *tl_csv_new(const char *data, size_t len);
+/* A reader of the rows of [data, data + len), a part of a bigger file that
+** starts at a line start numbered line (no byte-order mark is looked for). */
+tl_csv *tl_csv_new_at(const char *data, size_t len, uint32_t line);
 void tl_csv_free(tl_csv *c);
 /* Read the next row.  On TL_CSV_ERROR, tl_csv_error gives the message and
 ** position; the reader then resynchronises at the next line so callers can
 ** report several errors in one pass. */
 tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row);
 const char *tl_csv_error(const tl_csv *c, uint32_t *line, uint32_t *col);
+/* Where the reader is: the next byte it reads, on line *line. */
+const char *tl_csv_at(const tl_csv *c, uint32_t *line);
+/* Go on at p, the start of line number line, inside the reader's buffer:
+** for a caller that had the rows in between read by another reader. */
+void tl_csv_seek(tl_csv *c, const char *p, uint32_t line);
 
 #endif

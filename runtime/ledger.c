@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -126,12 +127,20 @@ struct tl_ldg_builder {
   TL_VEC(splitrow) split;
   uint32_t *quota_line;                  /* [payee * periods + period]: first line, 0 none */
   uint32_t deal_hint;                    /* where the last deal lookup ended */
+  /* A worker reads a part of a big table on its own thread and reports
+  ** nothing: it fails at the first thing it would report (see "parts"). */
+  bool worker, failed;
+  const bool *cancel;                    /* read atomically */
 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...) {
+  if (b->worker) {              /* it has its part read again instead (see "parts") */
+    b->failed = true;
+    return;
+  }
   tl_loc loc = { b->l->t[t].file, (int)at.line, (int)at.col, 0, 0 };
   va_list ap;
   va_start(ap, fmt);
@@ -754,9 +763,29 @@ static void splits_end(tl_ldg_builder *b) {
   }
   /* Exports list a deal's splits together, usually in deal order: then the
   ** rows are in order already and neither sorting nor moving them is needed. */
-  bool sorted = true;
-  for (size_t i = 1; i < n && sorted; i++) sorted = order[i - 1].key < order[i].key;
-  if (!sorted) qsort(order, n, sizeof *order, cmp_splitkey);
+  bool sorted = true, by_deal = true;
+  for (size_t i = 1; i < n && by_deal; i++) {
+    sorted = sorted && order[i - 1].key < order[i].key;
+    by_deal = order[i - 1].key >> 32 <= order[i].key >> 32;
+  }
+  if (by_deal && !sorted) {
+    /* in deal order, but each deal's rows not by payee: sort just those */
+    for (size_t i = 0, j; i < n; i = j) {
+      for (j = i + 1; j < n && order[j].key >> 32 == order[i].key >> 32; j++) continue;
+      if (j - i > 16) {
+        qsort(order + i, j - i, sizeof *order, cmp_splitkey);
+        continue;
+      }
+      for (size_t k = i + 1; k < j; k++)
+        for (size_t m = k; m > i && cmp_splitkey(&order[m - 1], &order[m]) > 0; m--) {
+          splitkey x = order[m];
+          order[m] = order[m - 1];
+          order[m - 1] = x;
+        }
+    }
+  } else if (!sorted) {
+    qsort(order, n, sizeof *order, cmp_splitkey);
+  }
   for (size_t i = 0, j; i < n; i = j) {
     bool ok = true;
     uint32_t first = order[i].row;
@@ -947,7 +976,13 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
         b->nhdr);
     return;
   }
-  if (tb->nrows == b->cap[t]) grow_table(b, t, tb->nrows + 1);
+  if (tb->nrows == b->cap[t]) {
+    if (b->worker) {            /* the main reader's columns: only it may move them */
+      b->failed = true;
+      return;
+    }
+    grow_table(b, t, tb->nrows + 1);
+  }
   uint32_t r = tb->nrows++;
   tb->line[r] = line;
   b->cells = cells;
@@ -981,7 +1016,7 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
                                                     * 1.02) + 64;
   tl_table *tb = &b->l->t[b->cur];
   if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
-  if (want > 1024 && tb->nrows + want > b->cap[b->cur])
+  if (tb->nrows + want > b->cap[b->cur])
     grow_table(b, b->cur, tb->nrows + (uint32_t)want);
 }
 
@@ -1026,24 +1061,263 @@ static bool in_file(const tl_csv_row *row, const char *data, size_t len) {
   return true;
 }
 
-static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
-                     size_t len, bool mapped) {
+static bool any_quoted(const tl_csv_row *row) {
+  for (uint32_t i = 0; i < row->n; i++)
+    if (row->f[i].quoted) return true;
+  return false;
+}
+
+/* ---- a big table on several threads --------------------------------------
+**
+** A big deals file is cut at line starts into parts, one per thread.  The
+** main reader reads the file as always; each part after the first is read
+** meanwhile by a worker: a copy of the builder that writes the part's rows
+** straight into the table's columns, from the row the part should start at
+** (the lines before it, counted), and interns text in a copy of the string
+** table.  When the main reader arrives at a part, it takes the worker's rows
+** only if they are exactly those it would have read itself: the part starts
+** at the row and line expected, the worker met nothing it would report and
+** no quote (a cut inside a quoted field reads wrong, and any quote might be
+** one), and the part's deal ids continue the ascending order of those before
+** (which proves none a duplicate).  Taking them adds the worker's new
+** strings to the string table in the order the worker met them, which gives
+** each the id the main reader would have given it, and renumbers the text
+** cells.  Otherwise the main reader drops every worker's rows and reads on
+** itself, reporting what there is to report, in order.  Either way the
+** ledger and the messages are those of one thread.
+*/
+typedef struct part {
+  tl_ldg_builder w;             /* the worker (start_part) */
+  tl_ledger view;               /* the ledger as the worker sees it */
+  tl_column *cols;              /* the table's columns, from the part's first row */
+  const char *p, *end;          /* the part's bytes */
+  const char *rows;             /* where the table's rows start, on line rows_line */
+  uint32_t rows_line, row0;     /* row0: the table's rows before them */
+  uint32_t first, line;         /* the part's expected first row and its line */
+  uint32_t end_line;            /* the line after the part */
+  uint32_t nstr;                /* strings in the string table when copied */
+  bool mapped, started;
+  bool cancel;                  /* read atomically: the worker stops early */
+  pthread_t thread;
+  void *block, *hot;            /* allocations of part and of the worker's arrays */
+} part;
+
+typedef struct parts {
+  part **v;
+  int n, next;                  /* next: the first not yet joined */
+} parts;
+
+/* n zeroed bytes on cache lines of their own (free *block): a line shared
+** with the main reader's data bounces between the cores on every row, and
+** that once doubled the time of both threads. */
+static void *own_lines(size_t n, void **block) {
+  char *p = tl_calloc(1, n + 128);
+  *block = p;
+  return (void *)(((uintptr_t)p + 64) & ~(uintptr_t)63);
+}
+
+static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len, bool mapped,
+                      parts *ps);
+
+/* The line ends in [p, e): eight bytes at a time, as this counts up to the
+** last part, on the worker's critical path. */
+static size_t count_lines(const char *p, const char *e) {
+  const uint64_t ones = 0x0101010101010101u, low7 = 0x7F7F7F7F7F7F7F7Fu;
+  size_t n = 0;
+  for (; e - p >= 8; p += 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    w ^= ones * '\n';           /* a line end is now a zero byte: find those, exactly */
+    uint64_t z = ~(((w & low7) + low7) | w | low7) >> 7;   /* 1 in each zero byte */
+    n += (size_t)((z * ones) >> 56);
+  }
+  for (; p < e; p++) n += *p == '\n';
+  return n;
+}
+
+static void *part_main(void *arg) {
+  part *pt = arg;
+  tl_ldg_builder *w = &pt->w;
+  int t = w->cur;
+  tl_table *tb = &pt->view.t[t];
+  size_t lines = count_lines(pt->rows, pt->p);
+  if (lines >= w->cap[t] - pt->row0) {
+    w->failed = true;
+    return NULL;
+  }
+  pt->first = pt->row0 + (uint32_t)lines;
+  pt->line = pt->rows_line + (uint32_t)lines;
+  for (int c = 0; c < tb->ncols; c++)
+    set_col_data(&pt->cols[c],
+                 (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
+  tb->line += pt->first;
+  w->cap[t] -= pt->first;
+  tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), pt->line);
+  feed_rows(w, c, pt->p, (size_t)(pt->end - pt->p), pt->mapped, NULL);
+  (void)tl_csv_at(c, &pt->end_line);
+  tl_csv_free(c);
+  return NULL;
+}
+
+static void start_part(tl_ldg_builder *b, part *pt) {
+  int t = b->cur, n = b->spec[t]->ncols;
+  pt->w = *b;                   /* shares what it only reads: specs, header, fx, payees */
+  pt->view = *b->l;
+  pt->view.strs = tl_strtab_copy(b->l->strs);
+  pt->nstr = tl_str_count(b->l->strs);
+  pt->cols = tl_alloc((size_t)n * sizeof *pt->cols);
+  memcpy(pt->cols, b->l->t[t].cols, (size_t)n * sizeof *pt->cols);
+  for (int c = 0; c < n; c++) pt->cols[c].isnull = NULL;
+  pt->view.t[t].cols = pt->cols;
+  pt->view.t[t].nrows = 0;
+  tl_ldg_builder *w = &pt->w;
+  w->l = &pt->view;
+  w->d = NULL;
+  w->worker = true;
+  w->failed = false;
+  w->cancel = &pt->cancel;
+  /* its own copies of the small arrays it uses on every row */
+  size_t nn = (size_t)n + 1;
+  char *hot = own_lines(nn * (sizeof *w->state + sizeof *w->chdr + 2 * sizeof *w->hcur), &pt->hot);
+  w->hcur = (uint32_t *)hot;
+  w->hnext = w->hcur + nn;
+  w->chdr = (int *)(w->hnext + nn);
+  w->state = (cellstate *)(w->chdr + nn);
+  memcpy(w->chdr, b->chdr, (size_t)n * sizeof *w->chdr);
+  w->hcur_ok = w->hnext_ok = false;
+  w->csvcells.v = NULL;
+  w->csvcells.n = w->csvcells.cap = 0;
+  w->cells = NULL;
+  pt->started = pthread_create(&pt->thread, NULL, part_main, pt) == 0;
+}
+
+/* Wait for the worker of pt and free both; its rows become the table's when
+** they are the rows the main reader, at row start `at` on `line`, would read,
+** and then the reader goes on at *next, the start of line *next_line. */
+static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line,
+                      const char **next, uint32_t *next_line) {
+  int t = b->cur;
+  tl_table *tb = &b->l->t[t];
+  const tl_table *wt = &pt->view.t[t];
+  if (pt->started) pthread_join(pt->thread, NULL);
+  bool ok = pt->started && !pt->w.failed && at == pt->p && line == pt->line
+            && tb->nrows == pt->first
+            && tl_str_keys_append(b->l->strs, pt->first, pt->view.strs);
+  if (ok) {
+    uint32_t n = wt->nrows, added = tl_str_count(pt->view.strs) - pt->nstr;
+    uint32_t *id = tl_alloc(((size_t)added + 1) * sizeof *id);
+    for (uint32_t i = 0; i < added; i++) {
+      size_t len;
+      const char *s = tl_str_get(pt->view.strs, pt->nstr + i, &len);
+      id[i] = tl_str_intern(b->l->strs, s, len);
+    }
+    for (int c = 0; c < tb->ncols; c++) {
+      tl_column *col = &tb->cols[c];
+      uint32_t *v = col->v.str + pt->first;
+      if (c == b->keycol[t] && t == TL_TB_DEALS) {
+        for (uint32_t r = 0; r < n; r++) v[r] = TL_STR_KEY | (pt->first + r);
+      } else if (col->type == TL_COL_TEXT) {
+        for (uint32_t r = 0; r < n; r++)
+          if (v[r] >= pt->nstr) v[r] = id[v[r] - pt->nstr];
+      }
+      if (pt->cols[c].isnull) {
+        if (!col->isnull) col->isnull = tl_calloc(b->cap[t], 1);
+        memcpy(col->isnull + pt->first, pt->cols[c].isnull, n);
+      }
+    }
+    tl_free(id);
+    tb->nrows += n;
+    b->l->worker_rows += n;
+  }
+  for (int c = 0; c < tb->ncols; c++) tl_free(pt->cols[c].isnull);
+  tl_free(pt->cols);
+  tl_strtab_free(pt->view.strs);
+  tl_free(pt->hot);
+  tl_vec_free(pt->w.csvcells);
+  *next = pt->end;
+  *next_line = pt->end_line;
+  tl_free(pt->block);
+  return ok;
+}
+
+/* Stop and drop the workers not joined yet. */
+static void drop_parts(tl_ldg_builder *b, parts *ps) {
+  if (!ps) return;
+  for (int k = ps->next; k < ps->n; k++) __atomic_store_n(&ps->v[k]->cancel, true, __ATOMIC_RELAXED);
+  const char *p;
+  uint32_t line;
+  while (ps->next < ps->n) (void)join_part(b, ps->v[ps->next++], NULL, 0, &p, &line);
+  tl_free(ps->v);
+  ps->v = NULL;
+}
+
+/* Cut the rows of the current table, [rows, end) from line `line` on, into
+** parts for the workers, when the table is big enough to gain from them. */
+static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t line,
+                       const char *end, bool mapped) {
+  int t = b->cur;
+  size_t min = b->o.part_min ? b->o.part_min : (size_t)4 << 20, size = (size_t)(end - rows);
+  int n = b->o.threads < 2 || t != TL_TB_DEALS || b->skip_rows || b->broken[t] ? 1
+          : size / min < (size_t)b->o.threads ? (int)(size / min) : b->o.threads;
+  ps->n = ps->next = 0;
+  if (n < 2) return;
+  if (!b->pidx) index_payees(b);   /* the workers read it: build it before them */
+  ps->v = tl_calloc((size_t)n - 1, sizeof *ps->v);
+  const char *prev = rows;
+  for (int k = 1; k < n; k++) {
+    const char *p = rows + size / (size_t)(4 * n + 1) * (size_t)(4 * k + 1);
+    if (p < prev) p = prev;
+    p = memchr(p, '\n', (size_t)(end - p));
+    if (!p) break;
+    p++;
+    while (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
+      p += *p == '\r' ? 2 : 1;  /* a blank line is no row: the reader skips it */
+    if (p >= end) break;
+    if (ps->n > 0) ps->v[ps->n - 1]->end = p;
+    void *block;
+    part *pt = ps->v[ps->n++] = own_lines(sizeof *pt, &block);
+    *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
+                  .row0 = b->l->t[t].nrows, .mapped = mapped, .block = block };
+    prev = p;
+  }
+  for (int k = 0; k < ps->n; k++) start_part(b, ps->v[k]);
+}
+
+/* The rows of reader c into the current table, checked one behind the reader
+** so that the next row's lookups can be prefetched meanwhile (a row is always
+** checked before anything about the rows after it is reported, so messages
+** keep their order).  ps: parts being read by workers (main reader only). */
+static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len, bool mapped,
+                      parts *ps) {
   enum { WINDOW = 8 << 20 };
-  tl_csv *c = tl_csv_new(data, len);
   tl_csv_row row;
-  tl_csv_status st;
-  bool header = false, pending = false;
+  bool pending = false;
   uint32_t pending_line = 0;
-  size_t page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 0, released = 0, populated = 0;
-  open_table(b, t, file);
-  size_t nh = (size_t)b->spec[t]->ncols + 1;
-  b->hcur = tl_realloc(b->hcur, nh * sizeof *b->hcur);
-  b->hnext = tl_realloc(b->hnext, nh * sizeof *b->hnext);
-  /* Rows are checked one behind the reader, so that the next row's lookups
-  ** can be prefetched meanwhile.  A row is always checked before anything
-  ** about the rows after it is reported, so messages keep their order. */
+  size_t page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 1;
+  const char *base = (const char *)((uintptr_t)data & ~(uintptr_t)(page - 1));
+  size_t total = (size_t)(data + len - base), released = 0, populated = 0;
   for (;;) {
-    st = tl_csv_next(c, &row);
+    tl_csv_status st = tl_csv_next(c, &row);
+    while (ps && st == TL_CSV_ROW && ps->next < ps->n && row.start >= ps->v[ps->next]->p) {
+      if (pending) {
+        tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
+        pending = false;
+      }
+      const char *next;
+      uint32_t next_line;
+      if (!join_part(b, ps->v[ps->next++], row.start, row.line, &next, &next_line)) {
+        drop_parts(b, ps);
+        break;
+      }
+      tl_csv_seek(c, next, next_line);
+      released = populated = (size_t)(next - base) / page * page;
+      st = tl_csv_next(c, &row);
+    }
+    if (b->worker && (st == TL_CSV_ERROR || (st == TL_CSV_ROW && any_quoted(&row)) || b->failed
+                      || __atomic_load_n(b->cancel, __ATOMIC_RELAXED))) {
+      b->failed = true;
+      return;
+    }
     bool ok = st == TL_CSV_ROW && in_file(&row, data, len);
     b->hnext_ok = false;
     if (ok && pending) prefetch_row(b, &row);
@@ -1051,15 +1325,15 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
       tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
       pending = false;
     }
-    if (page && ok && row.n) {
-      size_t at = (size_t)(row.f[0].p - data);
-      if (at + WINDOW / 2 >= populated && populated < len) {
+    if (mapped && ok && row.n) {
+      size_t at = (size_t)(row.start - base);
+      if (at + WINDOW / 2 >= populated && populated < total) {
         /* Map the file a window ahead in one call, not a fault per page. */
-        size_t n = len - populated < WINDOW ? len - populated : WINDOW;
+        size_t n = total - populated < WINDOW ? total - populated : WINDOW;
         size_t span = (n + page - 1) / page * page;
 #ifdef MADV_POPULATE_READ
-        if (!tl_prefault(data + populated, span, true))
-          (void)madvise((char *)data + populated, span, MADV_POPULATE_READ);
+        if (!tl_prefault(base + populated, span, true))
+          (void)madvise((char *)base + populated, span, MADV_POPULATE_READ);
 #endif
         populated += n;
       }
@@ -1067,7 +1341,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
       ** sits in memory whole. */
       size_t done = at / page * page;
       if (done - released >= WINDOW) {
-        (void)madvise((char *)data + released, done - released, MADV_DONTNEED);
+        (void)madvise((char *)base + released, done - released, MADV_DONTNEED);
         released = done;
       }
     }
@@ -1075,21 +1349,12 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     if (st == TL_CSV_ERROR) {
       uint32_t line, col;
       const char *msg = tl_csv_error(c, &line, &col);
-      tl_loc loc = { file, (int)line, (int)col, 0, 0 };
+      tl_loc loc = { b->l->t[b->cur].file, (int)line, (int)col, 0, 0 };
       tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
-      if (!header) {
-        /* Without its header no row of the file can be read. */
-        header = b->skip_rows = b->broken[t] = true;
-      }
       continue;
     }
     take(b, &row);
-    if (!header) {
-      header = true;
-      read_header(b, b->csvcells.v, b->csvcells.n);
-      const char *h = row.n ? row.f[row.n - 1].p : NULL;
-      if (!b->skip_rows && h >= data && h < data + len) reserve_rows(b, h, data + len);
-    } else if (ok) {
+    if (ok) {
       pending = true;
       pending_line = row.line;
       /* the hashes just computed are this row's: they serve when it is checked */
@@ -1102,8 +1367,43 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
       tl_ldg_row(b, row.line, b->csvcells.v, b->csvcells.n);
     }
   }
+  drop_parts(b, ps);
   b->hcur_ok = b->hnext_ok = false;
-  if (!header) no_header(b);
+}
+
+static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const char *data,
+                     size_t len, bool mapped) {
+  tl_csv *c = tl_csv_new(data, len);
+  tl_csv_row row;
+  open_table(b, t, file);
+  size_t nh = (size_t)b->spec[t]->ncols + 1;
+  b->hcur = tl_realloc(b->hcur, nh * sizeof *b->hcur);
+  b->hnext = tl_realloc(b->hnext, nh * sizeof *b->hnext);
+  tl_csv_status st = tl_csv_next(c, &row);
+  if (st == TL_CSV_END) {
+    no_header(b);
+    tl_csv_free(c);
+    return;
+  }
+  if (st == TL_CSV_ERROR) {
+    uint32_t line, col;
+    const char *msg = tl_csv_error(c, &line, &col);
+    tl_loc loc = { file, (int)line, (int)col, 0, 0 };
+    tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
+    /* Without its header no row of the file can be read. */
+    b->skip_rows = b->broken[t] = true;
+  } else {
+    take(b, &row);
+    read_header(b, b->csvcells.v, b->csvcells.n);
+  }
+  uint32_t line;
+  const char *rows = tl_csv_at(c, &line);
+  parts ps = { 0 };
+  if (!b->skip_rows) {
+    reserve_rows(b, rows, data + len);
+    plan_parts(b, &ps, rows, line, data + len, mapped);
+  }
+  feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_csv_free(c);
 }
 

@@ -81,6 +81,17 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
 ** caller's last lookup ended: lookups in key order then stay cheap. */
 uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint);
 
+/* Loading on several threads: a copy of t's interned strings, without its
+** keys.  A thread interns into its copy while t goes on growing; the strings
+** the thread added are the copy's ids from tl_str_count(t) at copy time on. */
+tl_strtab *tl_strtab_copy(const tl_strtab *t);
+uint32_t tl_str_count(const tl_strtab *t);
+/* Make the keys of from (its rows 0, 1, ...) t's keys of rows row, row + 1,
+** ..., when t has keys for exactly its first row rows and all of them, across
+** both sets, are ascending in one order (which proves them distinct); else
+** false, and t is unchanged. */
+bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from);
+
 /* ---- schemas ------------------------------------------------------------- */
 typedef enum tl_coltype {
   TL_COL_TEXT, TL_COL_MONEY, TL_COL_NUMBER, TL_COL_PERCENT, TL_COL_DATE, TL_COL_BOOL,
@@ -137,6 +148,8 @@ typedef struct tl_ledger {
   tl_strtab *strs;
   tl_table t[TL_TB_COUNT];
   tl_dec *amount_plan;        /* per deal row, see invariants (the amount column's array) */
+  uint32_t worker_rows;       /* deals rows read by extra loader threads (opts.threads):
+                              ** a figure for tests and benchmarks, no part of any result */
 } tl_ledger;
 
 /* The split rows of deal row `row`: returns how many (0: not split) and sets
@@ -160,6 +173,8 @@ typedef struct tl_ldg_opts {
   const char *currency;         /* plan currency, e.g. "USD" */
   const tl_cal *cal;            /* plan year: fx checks, quota period names */
   int max_errors;               /* stop storing after this many (0: 100) */
+  int threads;                  /* CSV: threads reading a big deals file (0 or 1: one) */
+  size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 4 MiB) */
 } tl_ldg_opts;
 
 /* One cell as read from a source: text plus where it came from. */

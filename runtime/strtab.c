@@ -215,6 +215,32 @@ const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
   return buf_str(b, id);
 }
 
+static void buf_copy(strbuf *to, const strbuf *from) {
+  size_t bytes = ((size_t)from->n + 1) * sizeof *from->off;
+  to->cap = 0;
+  to->text = from->used ? grow_to(NULL, &to->cap, from->used) : NULL;
+  if (from->used) memcpy(to->text, from->text, from->used);
+  to->used = from->used;
+  size_t obytes = 0;
+  to->off = grow_to(NULL, &obytes, bytes);
+  memcpy(to->off, from->off, bytes);
+  to->ncap = (uint32_t)(obytes / sizeof *to->off);
+  to->n = from->n;
+}
+
+tl_strtab *tl_strtab_copy(const tl_strtab *t) {
+  tl_strtab *c = tl_calloc(1, sizeof *c);
+  buf_copy(&c->s, &t->s);
+  buf_init(&c->k);
+  c->korder = ORDER_BYTES | ORDER_SHORTLEX;
+  c->mask = t->mask;
+  c->slot = tl_alloc(((size_t)t->mask + 1) * sizeof *c->slot);
+  memcpy(c->slot, t->slot, ((size_t)t->mask + 1) * sizeof *c->slot);
+  return c;
+}
+
+uint32_t tl_str_count(const tl_strtab *t) { return t->s.n; }
+
 /* ---- keys ----------------------------------------------------------------- */
 
 /* Three-way comparison of s with key row i in order o. */
@@ -276,6 +302,33 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
   }
   buf_add(&t->k, s, n);
   return TL_STR_KEY | row;
+}
+
+bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from) {
+  const strbuf *f = &from->k;
+  strbuf *k = &t->k;
+  if (f->n == 0) return k->n == row;
+  int o = t->korder & from->korder;
+  if (!o || k->n != row || (uint64_t)k->used + f->used > UINT32_MAX
+      || (uint64_t)row + f->n >= TL_STR_KEY)
+    return false;
+  if (row > 0) {     /* the join itself, as in tl_str_key */
+    size_t n = buf_len(f, 0), m = buf_len(k, row - 1);
+    int c = tl_bytes_cmp(buf_str(f, 0), buf_str(k, row - 1), n < m ? n : m);
+    if (c < 0 || (c == 0 && n <= m)) o &= ~ORDER_BYTES;
+    if (n < m || (n == m && c <= 0)) o &= ~ORDER_SHORTLEX;
+    if (!o) return false;
+  }
+  k->text = grow_to(k->text, &k->cap, k->used + f->used);
+  memcpy(k->text + k->used, f->text, f->used);
+  size_t bytes = (size_t)k->ncap * sizeof *k->off;
+  k->off = grow_to(k->off, &bytes, ((size_t)k->n + f->n + 1) * sizeof *k->off);
+  k->ncap = (uint32_t)(bytes / sizeof *k->off);
+  for (uint32_t i = 1; i <= f->n; i++) k->off[k->n + i] = (uint32_t)k->used + f->off[i];
+  k->n += f->n;
+  k->used += f->used;
+  t->korder = o;
+  return true;
 }
 
 uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint) {

@@ -2,10 +2,13 @@
 ** fuzz_csv.c: libFuzzer target for the CSV reader and the ledger builder.
 ** The input is split at the first NUL-free line "--deals--" into a payees
 ** file and a deals file, so both tables and the references between them are
-** exercised; every message the loader can produce is rendered.
+** exercised; every message the loader can produce is rendered.  Each input
+** is loaded twice, on one thread and with the deals cut into parts on three,
+** and the two must give the same messages and the same ledger.
 */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/ledger.h"
@@ -23,30 +26,59 @@ static const tl_colspec deal_cols[] = {
   { "currency", TL_COL_TEXT, true, false }, { "rate", TL_COL_PERCENT, true, false },
 };
 
+/* Load with the deals file read on one thread, or cut into parts of a few
+** bytes on three; returns the messages and what the ledger holds, as text. */
+static char *load(const char *text, size_t np, const char *deals, size_t nd, int threads) {
+  tl_cal cal;
+  tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), TL_PERIOD_QUARTER);
+  tl_tablespec ps = { "payees", 6, payee_cols }, ds = { "deals", 6, deal_cols };
+  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50, threads, 8 };
+  tl_diags *d = tl_diags_new();
+  tl_ldg_builder *b = tl_ldg_begin(&o, d);
+  tl_ldg_feed_csv(b, TL_TB_PAYEES, "payees.csv", text, np);
+  if (deals) tl_ldg_feed_csv(b, TL_TB_DEALS, "deals.csv", deals, nd);
+  tl_ledger *l = tl_ldg_finish(b);
+  char *s = NULL;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  if (!f) abort();
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  if (l) {
+    const tl_table *t = &l->t[TL_TB_DEALS];
+    fprintf(f, "%u rows, %u strings\n", t->nrows, tl_str_count(l->strs));
+    for (uint32_t r = 0; r < t->nrows; r++) {
+      fprintf(f, "%u", t->line[r]);
+      for (int c = 0; c < t->ncols; c++) {
+        const tl_column *col = &t->cols[c];
+        if (tl_col_null(col, r)) fputs(" -", f);
+        else if (col->type == TL_COL_TEXT) fprintf(f, " %x", col->v.str[r]);
+        else if (col->type == TL_COL_DATE || col->type == TL_COL_PAYEE) fprintf(f, " %d", col->v.ref[r]);
+        else fprintf(f, " %llx:%llx", (unsigned long long)(col->v.dec[r].raw >> 64),
+                     (unsigned long long)col->v.dec[r].raw);
+      }
+      fputc('\n', f);
+    }
+  }
+  fclose(f);
+  tl_ldg_free(l);
+  tl_diags_free(d);
+  return s;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char sep[] = "--deals--\n";
   const char *text = (const char *)data, *cut = NULL;
   for (size_t i = 0; i + sizeof sep - 1 <= size && !cut; i++)
     if (memcmp(text + i, sep, sizeof sep - 1) == 0) cut = text + i;
   size_t np = cut ? (size_t)(cut - text) : size;
-  tl_cal cal;
-  tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_tablespec ps = { "payees", 6, payee_cols }, ds = { "deals", 6, deal_cols };
-  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50 };
-  tl_diags *d = tl_diags_new();
-  tl_ldg_builder *b = tl_ldg_begin(&o, d);
-  tl_ldg_feed_csv(b, TL_TB_PAYEES, "payees.csv", text, np);
-  if (cut) {
-    const char *deals = cut + sizeof sep - 1;
-    tl_ldg_feed_csv(b, TL_TB_DEALS, "deals.csv", deals, size - (size_t)(deals - text));
+  const char *deals = cut ? cut + sizeof sep - 1 : NULL;
+  size_t nd = cut ? size - (size_t)(deals - text) : 0;
+  char *one = load(text, np, deals, nd, 1), *three = load(text, np, deals, nd, 3);
+  if (strcmp(one, three) != 0) {
+    fprintf(stderr, "one thread:\n%s\nthree:\n%s\n", one, three);
+    abort();     /* the parts must read exactly as one thread does */
   }
-  tl_ledger *l = tl_ldg_finish(b);
-  FILE *null = fopen("/dev/null", "w");
-  if (null) {
-    tl_diag_print(d, null, TL_DIAG_TEXT);
-    fclose(null);
-  }
-  tl_ldg_free(l);
-  tl_diags_free(d);
+  free(one);
+  free(three);
   return 0;
 }

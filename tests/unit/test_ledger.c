@@ -65,13 +65,18 @@ typedef struct input {
 
 static tl_cal cal;
 static char *out;
+/* The builder's threads for CSV: every test runs twice, once on one thread
+** and once cut into parts of a few bytes, and must give the same. */
+static int threads = 1;
+static size_t part_min;
 
 static tl_ledger *build(const input *in, tl_diags *d) {
   tl_period_kind kind = in->periods == 12 ? TL_PERIOD_MONTH
                       : in->periods == 1 ? TL_PERIOD_YEAR : TL_PERIOD_QUARTER;
   tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), kind);
   tl_ldg_opts o = {
-    &payees_spec, in->deals_spec ? in->deals_spec : &deals_spec, "USD", &cal, in->max_errors
+    &payees_spec, in->deals_spec ? in->deals_spec : &deals_spec, "USD", &cal, in->max_errors,
+    threads, part_min
   };
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   const char *src[] = { in->payees, in->fx, in->deals, in->splits, in->quotas };
@@ -558,7 +563,7 @@ static void test_error_limit(void **state) {
 ** a column of 0 gives a message naming just the row. */
 static void test_direct_cells(void **state) {
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0 };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0 };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_cell ph[] = { { "id", 2, 0, 0, false }, { "role", 4, 0, 0, false } };
@@ -794,7 +799,7 @@ static void test_load_dir(void **state) {
   char dir[] = "/tmp/tally-ledger-XXXXXX";
   assert_non_null(mkdtemp(dir));
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0 };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, threads, part_min };
   tl_diags *d = tl_diags_new();
   char want[1024];
   size_t len;
@@ -852,6 +857,148 @@ static void test_load_dir(void **state) {
   tl_diags_free(d);
 }
 
+/* ---- a big deals file on several threads --------------------------------- */
+
+/* Everything a ledger holds of its deals, string ids included, and the
+** messages: equal from one thread and from parts read by several. */
+static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *worker_rows) {
+  int t0 = threads;
+  size_t m0 = part_min;
+  threads = nthreads;
+  part_min = min;
+  tl_diags *d = tl_diags_new();
+  tl_ledger *l = build(in, d);
+  threads = t0;
+  part_min = m0;
+  char *s;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  *worker_rows = l ? l->worker_rows : 0;
+  if (l) {
+    const tl_table *t = &l->t[TL_TB_DEALS];
+    fprintf(f, "%u rows, %u strings\n", t->nrows, tl_str_count(l->strs));
+    for (uint32_t r = 0; r < t->nrows; r++) {
+      fprintf(f, "%u:", t->line[r]);
+      for (int c = 0; c < t->ncols; c++) {
+        const tl_column *col = &t->cols[c];
+        char buf[64];
+        if (tl_col_null(col, r)) {
+          fputs(" null", f);
+          continue;
+        }
+        switch (col->type) {
+        case TL_COL_TEXT:
+          fprintf(f, " %x=%s", col->v.str[r], tl_str_get(l->strs, col->v.str[r], NULL));
+          break;
+        case TL_COL_MONEY:
+          tl_dec_format(col->v.dec[r], -1, false, buf, sizeof buf);
+          fprintf(f, " %s", buf);
+          break;
+        case TL_COL_DATE:
+          tl_date_format(col->v.date[r], buf);
+          fprintf(f, " %s", buf);
+          break;
+        default:
+          fprintf(f, " %d", col->v.ref[r]);
+          break;
+        }
+      }
+      fputc('\n', f);
+    }
+    for (uint32_t r = 0; r < t->nrows; r++)   /* every id is found again */
+      if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, t->cols[0].v.str[r], NULL)) != (int32_t)r)
+        fprintf(f, "row %u not found by its id\n", r);
+  }
+  fclose(f);
+  tl_ldg_free(l);
+  tl_diags_free(d);
+  return s;
+}
+
+/* n deal rows; every 7th in EUR, products named by row so parts meet new
+** strings, ids sorted (unless shuffled); then edit applied at row at. */
+static char *deals_csv(int n, bool shuffled, int at, const char *edit) {
+  static const char *const owners[] = { "ann", "bob", "cy", "Zed" };
+  char *s;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  fputs("id,owner,closed,amount,currency,product,cancelled\n", f);
+  for (int i = 0; i < n; i++) {
+    if (i == at) {
+      fputs(edit, f);
+      continue;
+    }
+    int k = shuffled ? (i * 7919) % n : i;
+    fprintf(f, "D%05d,%s,2026-%02d-%02d,%d.%02d,%s,P%d,%s\n", k, owners[i % 4], 1 + i % 12,
+            1 + i % 28, i * 37 % 5000, i % 100, i % 7 ? "" : "EUR", (n - i) / 50,
+            i % 11 ? "" : "2026-12-31");
+  }
+  fclose(f);
+  return s;
+}
+
+/* taken: whether any part's rows are taken (1), none (0), or either (-1). */
+static void same_in_parts(const char *deals, int taken) {
+  input in = { .payees = roster, .fx = "currency,from,rate\nEUR,2026-01-01,1.1\n",
+               .deals = deals };
+  uint32_t w1, w3;
+  char *one = fingerprint(&in, 1, 0, &w1), *three = fingerprint(&in, 3, 256, &w3);
+  assert_string_equal(one, three);
+  assert_int_equal(w1, 0);
+  if (taken >= 0) assert_int_equal(w3 > 0, taken);
+  free(one);
+  free(three);
+}
+
+static void test_parts(void **state) {
+  (void)state;
+  tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
+  char *d;
+  same_in_parts(d = deals_csv(600, false, -1, ""), 1);
+  free(d);
+  /* unsorted ids: the parts' rows are dropped, read again, and found by hash */
+  same_in_parts(d = deals_csv(600, true, -1, ""), 0);
+  free(d);
+  /* In the first part: a blank line, a quoted line break, a short row (each
+  ** moves the rows after it), a duplicate id; then every part is read again. */
+  static const char *const first[] = {
+    "\r\n\r\n", "D00030,ann,2026-01-01,1,,\"P\n\nx\",\n", "D00030,ann\n",
+    "D00010,ann,2026-01-01,1,,P,\n",
+  };
+  for (int i = 0; i < 4; i++) {
+    same_in_parts(d = deals_csv(600, false, 30, first[i]), 0);
+    free(d);
+  }
+  /* A bad cell or a missing rate in the first part: reported (the later
+  ** parts are taken, but there is no ledger to show it). */
+  same_in_parts(d = deals_csv(600, false, 3, "D00003,ann,2026-01-01,x,,P,\n"), -1);
+  free(d);
+  same_in_parts(d = deals_csv(600, false, 3, "D00003,ann,2026-01-01,1,GBP,P,\n"), -1);
+  free(d);
+  /* In the last part: a quote, a quoted line break, a bad date, a short row,
+  ** a duplicate id, no rate; that part is read again, reported as from one
+  ** thread. */
+  static const char *const last[] = {
+    "\"D00500\",ann,2026-01-01,1,,P,\n", "D00500,ann,2026-01-01,1,,\"P\n\n\n\nx\",\n",
+    "D00500,ann,2026-13-01,1,,P,\n", "D00500,ann\n", "D00100,ann,2026-01-01,1,,P,\n",
+    "D00500,ann,2026-01-01,1,GBP,P,\n", "\n\n",
+  };
+  for (int i = 0; i < 7; i++) {
+    same_in_parts(d = deals_csv(600, false, 500, last[i]), -1);
+    free(d);
+  }
+}
+
+/* The second run of every test above: any deals file of more than a few
+** bytes is cut into parts (messages and ledgers must not change). */
+static int in_parts(void **state) {
+  (void)state;
+  threads = 4;
+  part_min = 1;
+  return 0;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_strtab, teardown),
@@ -878,6 +1025,10 @@ int main(void) {
     cmocka_unit_test_teardown(test_quotas, teardown),
     cmocka_unit_test_teardown(test_quota_errors, teardown),
     cmocka_unit_test_teardown(test_load_dir, teardown),
+    cmocka_unit_test_teardown(test_parts, teardown),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
+  failed += cmocka_run_group_tests_name("ledger, deals cut into parts on four threads", tests,
+                                        in_parts, NULL);
+  return failed;
 }
