@@ -1069,22 +1069,23 @@ static bool any_quoted(const tl_csv_row *row) {
 
 /* ---- a big table on several threads --------------------------------------
 **
-** A big deals file is cut at line starts into parts, one per thread.  The
-** main reader reads the file as always; each part after the first is read
-** meanwhile by a worker: a copy of the builder that writes the part's rows
-** straight into the table's columns, from the row the part should start at
-** (the lines before it, counted), and interns text in a copy of the string
-** table.  When the main reader arrives at a part, it takes the worker's rows
-** only if they are exactly those it would have read itself: the part starts
-** at the row and line expected, the worker met nothing it would report and
-** no quote (a cut inside a quoted field reads wrong, and any quote might be
-** one), and the part's deal ids continue the ascending order of those before
-** (which proves none a duplicate).  Taking them adds the worker's new
-** strings to the string table in the order the worker met them, which gives
-** each the id the main reader would have given it, and renumbers the text
-** cells.  Otherwise the main reader drops every worker's rows and reads on
-** itself, reporting what there is to report, in order.  Either way the
-** ledger and the messages are those of one thread.
+** A big deals or splits file is cut at line starts into parts, one per
+** thread.  The main reader reads the file as always; each part after the
+** first is read meanwhile by a worker: a copy of the builder that writes the
+** part's rows straight into the table's columns, from the row the part
+** should start at (the lines before it, counted), and interns text in a copy
+** of the string table (splits have no text: their workers only read it).
+** When the main reader arrives at a part, it takes the worker's rows only if
+** they are exactly those it would have read itself: the part starts at the
+** row and line expected, the worker met nothing it would report and no quote
+** (a cut inside a quoted field reads wrong, and any quote might be one), and
+** the part's deal ids continue the ascending order of those before (which
+** proves none a duplicate).  Taking them adds the worker's new strings to the
+** string table in the order the worker met them, which gives each the id the
+** main reader would have given it, and renumbers the text cells.  Otherwise
+** the main reader drops every worker's rows and reads on itself, reporting
+** what there is to report, in order.  Either way the ledger and the messages
+** are those of one thread.
 */
 typedef struct part {
   tl_ldg_builder w;             /* the worker (start_part) */
@@ -1096,7 +1097,7 @@ typedef struct part {
   uint32_t first, line;         /* the part's expected first row and its line */
   uint32_t end_line;            /* the line after the part */
   uint32_t nstr;                /* strings in the string table when copied */
-  bool mapped, started;
+  bool mapped, started, own_strs;
   bool cancel;                  /* read atomically: the worker stops early */
   pthread_t thread;
   void *block, *hot;            /* allocations of part and of the worker's arrays */
@@ -1163,7 +1164,10 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   int t = b->cur, n = b->spec[t]->ncols;
   pt->w = *b;                   /* shares what it only reads: specs, header, fx, payees */
   pt->view = *b->l;
-  pt->view.strs = tl_strtab_copy(b->l->strs);
+  /* Text is interned in a copy of the string table; a table without text
+  ** (splits) only reads the ledger's, which nothing changes meanwhile. */
+  for (int c = 0; c < n; c++) pt->own_strs |= b->spec[t]->cols[c].type == TL_COL_TEXT;
+  if (pt->own_strs) pt->view.strs = tl_strtab_copy(b->l->strs);
   pt->nstr = tl_str_count(b->l->strs);
   pt->cols = tl_alloc((size_t)n * sizeof *pt->cols);
   memcpy(pt->cols, b->l->t[t].cols, (size_t)n * sizeof *pt->cols);
@@ -1185,8 +1189,8 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->state = (cellstate *)(w->chdr + nn);
   memcpy(w->chdr, b->chdr, (size_t)n * sizeof *w->chdr);
   w->hcur_ok = w->hnext_ok = false;
-  w->csvcells.v = NULL;
-  w->csvcells.n = w->csvcells.cap = 0;
+  memset(&w->csvcells, 0, sizeof w->csvcells);
+  memset(&w->split, 0, sizeof w->split);
   w->cells = NULL;
   pt->started = pthread_create(&pt->thread, NULL, part_main, pt) == 0;
 }
@@ -1202,7 +1206,7 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   if (pt->started) pthread_join(pt->thread, NULL);
   bool ok = pt->started && !pt->w.failed && at == pt->p && line == pt->line
             && tb->nrows == pt->first
-            && tl_str_keys_append(b->l->strs, pt->first, pt->view.strs);
+            && (!pt->own_strs || tl_str_keys_append(b->l->strs, pt->first, pt->view.strs));
   if (ok) {
     uint32_t n = wt->nrows, added = tl_str_count(pt->view.strs) - pt->nstr;
     uint32_t *id = tl_alloc(((size_t)added + 1) * sizeof *id);
@@ -1226,14 +1230,16 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
       }
     }
     tl_free(id);
+    for (size_t i = 0; i < pt->w.split.n; i++) tl_vec_push(b->split, pt->w.split.v[i]);
     tb->nrows += n;
     b->l->worker_rows += n;
   }
   for (int c = 0; c < tb->ncols; c++) tl_free(pt->cols[c].isnull);
   tl_free(pt->cols);
-  tl_strtab_free(pt->view.strs);
+  if (pt->own_strs) tl_strtab_free(pt->view.strs);
   tl_free(pt->hot);
   tl_vec_free(pt->w.csvcells);
+  tl_vec_free(pt->w.split);
   *next = pt->end;
   *next_line = pt->end_line;
   tl_free(pt->block);
@@ -1257,7 +1263,8 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t 
                        const char *end, bool mapped) {
   int t = b->cur;
   size_t min = b->o.part_min ? b->o.part_min : (size_t)4 << 20, size = (size_t)(end - rows);
-  int n = b->o.threads < 2 || t != TL_TB_DEALS || b->skip_rows || b->broken[t] ? 1
+  int n = b->o.threads < 2 || (t != TL_TB_DEALS && t != TL_TB_SPLITS) || b->skip_rows
+          || b->broken[t] ? 1
           : size / min < (size_t)b->o.threads ? (int)(size / min) : b->o.threads;
   ps->n = ps->next = 0;
   if (n < 2) return;
@@ -1279,6 +1286,10 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t 
     *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
                   .row0 = b->l->t[t].nrows, .mapped = mapped, .block = block };
     prev = p;
+  }
+  if (ps->n == 0) {             /* no line end to cut at */
+    tl_free(ps->v);
+    ps->v = NULL;
   }
   for (int k = 0; k < ps->n; k++) start_part(b, ps->v[k]);
 }

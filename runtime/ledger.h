@@ -148,7 +148,7 @@ typedef struct tl_ledger {
   tl_strtab *strs;
   tl_table t[TL_TB_COUNT];
   tl_dec *amount_plan;        /* per deal row, see invariants (the amount column's array) */
-  uint32_t worker_rows;       /* deals rows read by extra loader threads (opts.threads):
+  uint32_t worker_rows;       /* deals and splits rows read by extra loader threads:
                               ** a figure for tests and benchmarks, no part of any result */
 } tl_ledger;
 
@@ -173,7 +173,7 @@ typedef struct tl_ldg_opts {
   const char *currency;         /* plan currency, e.g. "USD" */
   const tl_cal *cal;            /* plan year: fx checks, quota period names */
   int max_errors;               /* stop storing after this many (0: 100) */
-  int threads;                  /* CSV: threads reading a big deals file (0 or 1: one) */
+  int threads;                  /* CSV: threads reading big deals and splits files (0, 1: one) */
   size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 4 MiB) */
 } tl_ldg_opts;
 

@@ -906,6 +906,13 @@ static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *wo
       }
       fputc('\n', f);
     }
+    const tl_table *st = &l->t[TL_TB_SPLITS];
+    for (uint32_t r = 0; r < st->nrows; r++) {
+      char buf[64];
+      tl_dec_format(st->cols[2].v.dec[r], -1, false, buf, sizeof buf);
+      fprintf(f, "split %u: %d %d %s\n", st->line[r], st->cols[0].v.ref[r],
+              st->cols[1].v.ref[r], buf);
+    }
     for (uint32_t r = 0; r < t->nrows; r++)   /* every id is found again */
       if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, t->cols[0].v.str[r], NULL)) != (int32_t)r)
         fprintf(f, "row %u not found by its id\n", r);
@@ -938,17 +945,43 @@ static char *deals_csv(int n, bool shuffled, int at, const char *edit) {
   return s;
 }
 
-/* taken: whether any part's rows are taken (1), none (0), or either (-1). */
-static void same_in_parts(const char *deals, int taken) {
+/* n deals split in two (every third in three), then edit applied at line at. */
+static char *splits_csv(int n, int at, const char *edit) {
+  static const char *const payees[] = { "Zed", "ann", "bob", "cy" };
+  char *s;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  fputs("deal,payee,share\n", f);
+  for (int i = 0, line = 2; i < n; i++) {
+    const char *a = payees[i % 4], *b = payees[(i + 1) % 4], *c = payees[(i + 2) % 4];
+    int k = i % 3 ? 2 : 3;
+    for (int j = 0; j < k; j++, line++) {
+      if (line == at) fputs(edit, f);
+      else if (k == 2) fprintf(f, "D%05d,%s,%s\n", i, j ? a : b, j ? "40%" : "60%");
+      else fprintf(f, "D%05d,%s,%s\n", i, j == 0 ? c : j == 1 ? a : b, j ? "0.25" : "0.5");
+    }
+  }
+  fclose(f);
+  return s;
+}
+
+/* taken: rows the workers' parts gave at least (1 or more), none (0), or any
+** number (-1). */
+static void same_in_parts_split(const char *deals, const char *splits, int taken) {
   input in = { .payees = roster, .fx = "currency,from,rate\nEUR,2026-01-01,1.1\n",
-               .deals = deals };
+               .deals = deals, .splits = splits };
   uint32_t w1, w3;
   char *one = fingerprint(&in, 1, 0, &w1), *three = fingerprint(&in, 3, 256, &w3);
   assert_string_equal(one, three);
   assert_int_equal(w1, 0);
-  if (taken >= 0) assert_int_equal(w3 > 0, taken);
+  if (taken == 0) assert_int_equal(w3, 0);
+  else if (taken > 0) assert_true(w3 >= (uint32_t)taken);
   free(one);
   free(three);
+}
+
+static void same_in_parts(const char *deals, int taken) {
+  same_in_parts_split(deals, NULL, taken);
 }
 
 static void test_parts(void **state) {
@@ -988,6 +1021,23 @@ static void test_parts(void **state) {
     same_in_parts(d = deals_csv(600, false, 500, last[i]), -1);
     free(d);
   }
+  /* splits: in parts, and with a bad share, an unknown deal, a payee twice, a
+  ** quote or a short row in the first or the last part */
+  d = deals_csv(600, false, -1, "");
+  char *sp;
+  same_in_parts_split(d, sp = splits_csv(600, -1, ""), 601);   /* more than deals */
+  free(sp);
+  static const char *const bad[] = {
+    "D00001,ann,0.7\n", "D99999,ann,0.4\n", "D00001,bob,0.4\n", "\"D00001\",ann,0.4\n",
+    "D00001,ann\n",
+  };
+  for (int i = 0; i < 5; i++) {
+    same_in_parts_split(d, sp = splits_csv(600, 4, bad[i]), -1);
+    free(sp);
+    same_in_parts_split(d, sp = splits_csv(600, 1300, bad[i]), -1);
+    free(sp);
+  }
+  free(d);
 }
 
 /* The second run of every test above: any deals file of more than a few
