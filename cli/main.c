@@ -362,7 +362,7 @@ static bool run_side(const char *plan, const char *data, tl_diags *d, const opts
   tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, o->max_errors,
                      (int)o->threads, 0 };
   s->l = tl_ldg_load_csv_dir(data, &lo, d);
-  if (s->l) s->r = tl_eng_run(s->p, s->l, d);
+  if (s->l) s->r = tl_eng_run_threads(s->p, s->l, d, o->max_steps, (int)o->threads);
   return s->r != NULL;
 }
 
@@ -493,7 +493,7 @@ static int cmd_run(const opts *o) {
                      0 };
   l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
-  r = tl_eng_run_limited(p, l, d, o->max_steps);
+  r = tl_eng_run_threads(p, l, d, o->max_steps, (int)o->threads);
   if (!r) goto done;
   /* statements first: when they cannot be written, no payouts are either */
   if (o->statements && tl_stmt_write_dir(p, l, r, o->statements, d) != 0) goto done;
@@ -591,6 +591,7 @@ int main(int argc, char **argv) {
         unsigned long long n = strtoull(val, &end, 10);
         if (*end || n < 1 || val[0] == '-' || n > (1ULL << 40))
           return usage_error("this option needs a positive whole number, not '%s'", val);
+        if (a[2] == 't' && n > 256) return usage_error("--threads: at most 256, not '%s'", val);
         if (a[2] == 't') o.threads = n;
         else if (a[6] == 's') o.max_steps = n;
         else o.max_memory_mb = n;
@@ -607,7 +608,7 @@ int main(int argc, char **argv) {
   if (o.max_memory_mb) tl_set_memory_limit((size_t)o.max_memory_mb << 20);
   if (!o.threads) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    o.threads = n > 0 ? (unsigned long long)n : 1;
+    o.threads = n > 256 ? 256 : n > 0 ? (unsigned long long)n : 1;
   }
   if (o.threads > 1 && tl_prefault_start()) atexit(tl_prefault_stop);
   if (!o.cmd) {

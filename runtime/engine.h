@@ -79,6 +79,10 @@ tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d);
 /* The same with a step budget for each evaluation (0: the VM's default). */
 tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
                               uint64_t max_steps);
+/* The same with deals credited on up to `threads` threads (results are the
+** same: see engine.c, "Crediting on several threads"). */
+tl_result *tl_eng_run_threads(const tl_program *p, const tl_ledger *l, tl_diags *d,
+                              uint64_t max_steps, int threads);
 void tl_result_free(tl_result *r);
 /* Run the plan for one payee (a payees row) and record why each number is
 ** what it is.  NULL after reporting when the run fails or the payee is not
