@@ -723,24 +723,32 @@ static uint32_t *payee_ranks(const tl_ledger *l, int keycol) {
   return rank;
 }
 
+/* Row i of the table becomes old row order[i].row, in place, one cycle of
+** the permutation at a time: no second copy of the columns (the rows of a
+** deal usually only swap among themselves). */
 static void permute(tl_table *tb, const splitkey *order, bool identity) {
   for (int c = 0; c < tb->ncols; c++) {
-    tl_column *col = &tb->cols[c];
-    tl_free(col->isnull);
-    col->isnull = NULL;     /* no split cell is empty once the checks passed */
-    if (identity) continue;
-    size_t w = elem_size(col->type);
-    const char *from = col_data(col);
-    char *to = tl_alloc(((size_t)tb->nrows + 1) * w);
-    for (uint32_t i = 0; i < tb->nrows; i++) memcpy(to + i * w, from + order[i].row * w, w);
-    tl_free(col_data(col));
-    set_col_data(col, to);
+    tl_free(tb->cols[c].isnull);
+    tb->cols[c].isnull = NULL;   /* no split cell is empty once the checks passed */
   }
   if (identity) return;
-  uint32_t *line = tl_alloc(((size_t)tb->nrows + 1) * sizeof *line);
-  for (uint32_t i = 0; i < tb->nrows; i++) line[i] = tb->line[order[i].row];
-  tl_free(tb->line);
-  tb->line = line;
+  uint32_t n = tb->nrows;
+  uint8_t *done = tl_calloc((size_t)n / 8 + 1, 1);
+  for (uint32_t i = 0; i < n; i++) {
+    if (done[i / 8] >> (i % 8) & 1 || order[i].row == i) continue;
+    for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
+      size_t w = c < 0 ? sizeof *tb->line : elem_size(tb->cols[c].type);
+      char *a = c < 0 ? (char *)tb->line : col_data(&tb->cols[c]), keep[16];
+      memcpy(keep, a + (size_t)i * w, w);
+      uint32_t j = i;
+      for (uint32_t k = order[j].row; k != i; j = k, k = order[j].row)
+        memcpy(a + (size_t)j * w, a + (size_t)k * w, w);
+      memcpy(a + (size_t)j * w, keep, w);
+    }
+    for (uint32_t j = i; !(done[j / 8] >> (j % 8) & 1); j = order[j].row)
+      done[j / 8] |= (uint8_t)(1 << (j % 8));
+  }
+  tl_free(done);
 }
 
 enum { LATER_SUM, LATER_DUP };
