@@ -10,6 +10,7 @@
 */
 #include "csv.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -18,6 +19,29 @@
 static const unsigned char plain_stop[256] = {
   [0] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
 };
+
+/* The end of a run of plain field text from p: eight bytes at a time, as
+** fields are short and a byte at a time was most of the reader's time.  In
+** each word, a byte equal to a stop byte becomes a zero byte of x ^ stop; the
+** usual zero-byte test can also flag bytes above a real zero byte, never
+** below one, so the lowest flagged byte of all five tests is exact. */
+static const char *plain_end(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+#define ZEROS(x) (((x) - ones) & ~(x) & high)
+  for (; end - p >= 8; p += 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t c = w ^ (ones * ','), n = w ^ (ones * '\n'), r = w ^ (ones * '\r'),
+             q = w ^ (ones * '"');
+    uint64_t m = ZEROS(c) | ZEROS(n) | ZEROS(r) | ZEROS(q) | ZEROS(w);
+    if (m) return p + (__builtin_ctzll(m) >> 3);
+  }
+#undef ZEROS
+#endif
+  while (p < end && !plain_stop[(unsigned char)*p]) p++;
+  return p;
+}
 
 /* Bytes that interrupt a run of quoted field text. */
 static const unsigned char quoted_stop[256] = { [0] = 1, ['\n'] = 1, ['"'] = 1 };
@@ -170,7 +194,7 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
         return fail(c, "unexpected character after closing quote", c->line, col_of(c, p), p);
     } else {
       for (;;) {
-        while (p < end && !plain_stop[(unsigned char)*p]) p++;
+        p = plain_end(p, end);
         if (p == end || *p == ',' || at_eol(c, p)) break;
         if (*p == '"')
           return fail(c, "quote in the middle of an unquoted field", c->line, col_of(c, p), p);
