@@ -1280,7 +1280,10 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t 
   ps->v = tl_calloc((size_t)n - 1, sizeof *ps->v);
   const char *prev = rows;
   for (int k = 1; k < n; k++) {
-    const char *p = rows + size / (size_t)(4 * n + 1) * (size_t)(4 * k + 1);
+    /* The main reader's part is a little bigger where a worker has more to
+    ** do besides (count the lines before its part, collect deal ids apart). */
+    const char *p = t == TL_TB_DEALS ? rows + size / (size_t)(4 * n + 1) * (size_t)(4 * k + 1)
+                                     : rows + size / (size_t)n * (size_t)k;
     if (p < prev) p = prev;
     p = memchr(p, '\n', (size_t)(end - p));
     if (!p) break;
