@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "arena.h"
 
@@ -20,12 +23,26 @@ static const unsigned char plain_stop[256] = {
   [0] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
 };
 
-/* The end of a run of plain field text from p: eight bytes at a time, as
-** fields are short and a byte at a time was most of the reader's time.  In
-** each word, a byte equal to a stop byte becomes a zero byte of x ^ stop; the
-** usual zero-byte test can also flag bytes above a real zero byte, never
-** below one, so the lowest flagged byte of all five tests is exact. */
+/* The end of a run of plain field text from p: sixteen or eight bytes at a
+** time, as fields are short and a byte at a time was most of the reader's
+** time.  Without vectors: in each word, a byte equal to a stop byte becomes
+** a zero byte of x ^ stop; the usual zero-byte test can also flag bytes
+** above a real zero byte, never below one, so the lowest flagged byte of all
+** five tests is exact. */
 static const char *plain_end(const char *p, const char *end) {
+#if defined(__SSE2__)
+  /* sixteen bytes at a time where the machine compares bytes in vectors */
+  const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                quote = _mm_set1_epi8('"'), nul = _mm_setzero_si128();
+  for (; end - p >= 16; p += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf));
+    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote));
+    __m128i m = _mm_or_si128(_mm_or_si128(a, b), _mm_cmpeq_epi8(v, nul));
+    unsigned bits = (unsigned)_mm_movemask_epi8(m);
+    if (bits) return p + __builtin_ctz(bits);
+  }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 #define ZEROS(x) (((x) - ones) & ~(x) & high)
