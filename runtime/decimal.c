@@ -161,12 +161,24 @@ tl_dec_status tl_dec_neg(tl_dec a, tl_dec *out) { return make(mag(a.raw), a.raw 
 
 tl_dec_status tl_dec_abs(tl_dec a, tl_dec *out) { return make(mag(a.raw), false, out); }
 
+/* p / ONE and p % ONE in three 64-bit divisions by the constant, which the
+** compiler turns into multiplications: a 128-bit division is a library call
+** of a hundred instructions, and every converted deal amount needs one. */
+static u128 div_one(u128 p, uint64_t *rem) {
+  uint64_t hi = (uint64_t)(p >> 64), lo = (uint64_t)p;
+  uint64_t qh = hi / ONE, n1 = (hi % ONE) << 32 | lo >> 32;   /* < 2^62 */
+  uint64_t q1 = n1 / ONE, n0 = (n1 % ONE) << 32 | (lo & 0xFFFFFFFFu);
+  *rem = n0 % ONE;
+  return ((u128)qh << 64) + ((u128)q1 << 32) + n0 / ONE;
+}
+
 tl_dec_status tl_dec_mul(tl_dec a, tl_dec b, tl_dec *out) {
   u128 x = mag(a.raw), y = mag(b.raw);
   bool neg = (a.raw < 0) != (b.raw < 0);
   if ((x >> 64) == 0 && (y >> 64) == 0) {
-    u128 p = x * y;
-    return finish(p / ONE, p % ONE, ONE, neg, out);
+    uint64_t r;
+    u128 q = div_one(x * y, &r);
+    return finish(q, r, ONE, neg, out);
   }
   return finish256(mul128(x, y), ONE, neg, out);
 }

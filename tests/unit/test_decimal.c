@@ -336,6 +336,30 @@ static void test_mul_wide(void **state) {
   op_fails(tl_dec_mul, dmax(), dec("-2"), TL_DEC_OVERFLOW);
 }
 
+/* Products of two 64-bit magnitudes are divided by 10^9 in 64-bit steps;
+** they must agree with the general 256-bit path (tl_dec_muldiv by 1). */
+static void test_mul_fast_path(void **state) {
+  (void)state;
+  uint64_t s = 88172645463325252u;
+  const tl_dec one = tl_dec_from_raw(TL_DEC_ONE_RAW);
+  for (int i = 0; i < 200000; i++) {
+    uint64_t v[2];
+    for (int k = 0; k < 2; k++) {
+      s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+      int bits = (int)(s % 65);          /* every magnitude, 0 to 2^64 - 1 */
+      uint64_t m = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+      v[k] = s & m;
+      if (i % 7 == 0) v[k] = UINT64_MAX - (s % 5);
+    }
+    __int128 a = (__int128)v[0] * (i & 1 ? -1 : 1), b = (__int128)v[1] * (i & 2 ? -1 : 1);
+    tl_dec want, got;
+    tl_dec_status ws = tl_dec_muldiv(tl_dec_from_raw(a), tl_dec_from_raw(b), one, &want);
+    tl_dec_status gs = tl_dec_mul(tl_dec_from_raw(a), tl_dec_from_raw(b), &got);
+    assert_int_equal(gs, ws);
+    if (gs == TL_DEC_OK) assert_true(got.raw == want.raw);
+  }
+}
+
 static void test_div(void **state) {
   op_is(tl_dec_div, "1", "3", "0.333333333");
   op_is(tl_dec_div, "2", "3", "0.666666667");
@@ -751,6 +775,7 @@ int main(void) {
     cmocka_unit_test(test_mul),
     cmocka_unit_test(test_mul_rounding),
     cmocka_unit_test(test_mul_wide),
+    cmocka_unit_test(test_mul_fast_path),
     cmocka_unit_test(test_div),
     cmocka_unit_test(test_div_wide),
     cmocka_unit_test(test_mul_int),
