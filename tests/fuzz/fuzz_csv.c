@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "runtime/ledger.h"
+#include "tests/unit/ledger_dump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,22 +44,7 @@ static char *load(const char *text, size_t np, const char *deals, size_t nd, int
   FILE *f = open_memstream(&s, &len);
   if (!f) abort();
   tl_diag_print(d, f, TL_DIAG_TEXT);
-  if (l) {
-    const tl_table *t = &l->t[TL_TB_DEALS];
-    fprintf(f, "%u rows, %u strings\n", t->nrows, tl_str_count(l->strs));
-    for (uint32_t r = 0; r < t->nrows; r++) {
-      fprintf(f, "%u", t->line[r]);
-      for (int c = 0; c < t->ncols; c++) {
-        const tl_column *col = &t->cols[c];
-        if (tl_col_null(col, r)) fputs(" -", f);
-        else if (col->type == TL_COL_TEXT) fprintf(f, " %x", col->v.str[r]);
-        else if (col->type == TL_COL_DATE || col->type == TL_COL_PAYEE) fprintf(f, " %d", col->v.ref[r]);
-        else fprintf(f, " %llx:%llx", (unsigned long long)(col->v.dec[r].raw >> 64),
-                     (unsigned long long)col->v.dec[r].raw);
-      }
-      fputc('\n', f);
-    }
-  }
+  if (l) ledger_dump(f, l);
   fclose(f);
   tl_ldg_free(l);
   tl_diags_free(d);

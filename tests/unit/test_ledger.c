@@ -16,6 +16,7 @@
 
 #include "runtime/arena.h"
 #include "runtime/ledger.h"
+#include "tests/unit/ledger_dump.h"
 
 static const tl_colspec payee_cols[] = {
   { "id", TL_COL_TEXT, false, true },
@@ -876,43 +877,8 @@ static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *wo
   tl_diag_print(d, f, TL_DIAG_TEXT);
   *worker_rows = l ? l->worker_rows : 0;
   if (l) {
+    ledger_dump(f, l);
     const tl_table *t = &l->t[TL_TB_DEALS];
-    fprintf(f, "%u rows, %u strings\n", t->nrows, tl_str_count(l->strs));
-    for (uint32_t r = 0; r < t->nrows; r++) {
-      fprintf(f, "%u:", t->line[r]);
-      for (int c = 0; c < t->ncols; c++) {
-        const tl_column *col = &t->cols[c];
-        char buf[64];
-        if (tl_col_null(col, r)) {
-          fputs(" null", f);
-          continue;
-        }
-        switch (col->type) {
-        case TL_COL_TEXT:
-          fprintf(f, " %x=%s", col->v.str[r], tl_str_get(l->strs, col->v.str[r], NULL));
-          break;
-        case TL_COL_MONEY:
-          tl_dec_format(col->v.dec[r], -1, false, buf, sizeof buf);
-          fprintf(f, " %s", buf);
-          break;
-        case TL_COL_DATE:
-          tl_date_format(col->v.date[r], buf);
-          fprintf(f, " %s", buf);
-          break;
-        default:
-          fprintf(f, " %d", col->v.ref[r]);
-          break;
-        }
-      }
-      fputc('\n', f);
-    }
-    const tl_table *st = &l->t[TL_TB_SPLITS];
-    for (uint32_t r = 0; r < st->nrows; r++) {
-      char buf[64];
-      tl_dec_format(st->cols[2].v.dec[r], -1, false, buf, sizeof buf);
-      fprintf(f, "split %u: %d %d %s\n", st->line[r], st->cols[0].v.ref[r],
-              st->cols[1].v.ref[r], buf);
-    }
     for (uint32_t r = 0; r < t->nrows; r++)   /* every id is found again */
       if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, t->cols[0].v.str[r], NULL)) != (int32_t)r)
         fprintf(f, "row %u not found by its id\n", r);
