@@ -181,6 +181,7 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
   c->scratch_used = 0;
   row->start = p;
   row->line = c->line;
+  row->quoted = false;
   for (;;) {
     tl_csv_field fl = { .p = p, .line = c->line, .col = col_of(c, p), .quoted = false };
     if (p < end && *p == '"') {
@@ -201,7 +202,7 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
           break;
         }
       }
-      fl.quoted = true;
+      fl.quoted = row->quoted = true;
       fl.p = s;
       fl.len = (uint32_t)(p - s);
       if (doubled) fl.len = unescape(c, s, (size_t)(p - s), (uint32_t)c->f.n);
@@ -233,6 +234,7 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
     c->f.v[c->moved.v[i].field].p = c->scratch + c->moved.v[i].off;
   c->p = p;
   row->n = (uint32_t)c->f.n;
+  row->unescaped = c->moved.n > 0;
   row->f = c->f.v;
   return TL_CSV_ROW;
 }

@@ -29,6 +29,8 @@ typedef struct tl_csv_row {
   uint32_t line;          /* line where the row starts */
   uint32_t n;             /* number of fields */
   tl_csv_field *f;        /* owned by the reader; valid until the next call */
+  bool quoted;            /* some field was quoted */
+  bool unescaped;         /* some field lives in the reader's scratch space */
 } tl_csv_row;
 
 typedef struct tl_csv tl_csv;

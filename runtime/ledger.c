@@ -1060,21 +1060,6 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
   }
 }
 
-/* Whether every field of the row points into the file, so that it stays valid
-** while the reader goes on (an unescaped field lives in the reader's scratch,
-** which the next row overwrites). */
-static bool in_file(const tl_csv_row *row, const char *data, size_t len) {
-  for (uint32_t i = 0; i < row->n; i++)
-    if (row->f[i].p < data || row->f[i].p > data + len) return false;
-  return true;
-}
-
-static bool any_quoted(const tl_csv_row *row) {
-  for (uint32_t i = 0; i < row->n; i++)
-    if (row->f[i].quoted) return true;
-  return false;
-}
-
 /* ---- a big table on several threads --------------------------------------
 **
 ** A big deals or splits file is cut at line starts into parts, one per
@@ -1335,12 +1320,14 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
       released = populated = (size_t)(next - base) / page * page;
       st = tl_csv_next(c, &row);
     }
-    if (b->worker && (st == TL_CSV_ERROR || (st == TL_CSV_ROW && any_quoted(&row)) || b->failed
+    if (b->worker && (st == TL_CSV_ERROR || (st == TL_CSV_ROW && row.quoted) || b->failed
                       || __atomic_load_n(b->cancel, __ATOMIC_RELAXED))) {
       b->failed = true;
       return;
     }
-    bool ok = st == TL_CSV_ROW && in_file(&row, data, len);
+    /* a row can wait to be checked while the reader goes on when every
+    ** field points into the file (the scratch space is the next row's) */
+    bool ok = st == TL_CSV_ROW && !row.unescaped;
     b->hnext_ok = false;
     if (ok && pending) prefetch_row(b, &row);
     if (pending) {

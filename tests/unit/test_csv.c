@@ -156,9 +156,10 @@ static void test_error_in_multiline_field(void **state) {
   CHECK("\"a\nb\nc\0\",1\nnext\n", "error 3:2: NUL byte in file\nrow 4: 4:1=next\n");
 }
 
-/* Fields of unquoted and plain quoted text point into the caller's buffer. */
+/* Fields of unquoted and plain quoted text point into the caller's buffer;
+** the row says whether any field was quoted, and whether any was copied. */
 static void test_no_copy(void **state) {
-  static const char data[] = "abc,\"de,f\",\"g\"\"h\"\n";
+  static const char data[] = "abc,\"de,f\",\"g\"\"h\"\nx,\"y\"\nz\n";
   tl_csv *c = tl_csv_new(data, sizeof data - 1);
   tl_csv_row row;
   assert_int_equal(tl_csv_next(c, &row), TL_CSV_ROW);
@@ -168,6 +169,12 @@ static void test_no_copy(void **state) {
   assert_int_equal(row.f[1].len, 4);
   assert_true(row.f[2].p < data || row.f[2].p >= data + sizeof data);
   assert_memory_equal(row.f[2].p, "g\"h", 3);
+  assert_true(row.quoted && row.unescaped);
+  assert_int_equal(tl_csv_next(c, &row), TL_CSV_ROW);
+  assert_true(row.quoted && !row.unescaped);
+  assert_ptr_equal(row.start, data + 18);
+  assert_int_equal(tl_csv_next(c, &row), TL_CSV_ROW);
+  assert_true(!row.quoted && !row.unescaped);
   assert_int_equal(tl_csv_next(c, &row), TL_CSV_END);
   assert_null(tl_csv_error(c, NULL, NULL));
   tl_csv_free(c);
