@@ -646,7 +646,8 @@ int main(int argc, char **argv) {
     if (o.nfiles > 1) return usage_error("repl takes at most one plan file%s", "");
     if (o.db) return usage_error("repl reads CSV folders only: use --data DIR%s", "");
     /* a session is interactive only on a terminal, so piped commands run as a script */
-    return tl_repl_main(o.nfiles ? o.files[0] : NULL, o.data, stdin, stdout, isatty(0));
+    return tl_repl_main(o.nfiles ? o.files[0] : NULL, o.data, stdin, stdout, isatty(0),
+                        (int)o.threads);
   }
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "fmt") == 0) return cmd_fmt(&o);

@@ -98,6 +98,7 @@ typedef struct cancel { char *deal, *date; } cancel;   /* date NULL: not cancell
 
 typedef struct session {
   FILE *out;
+  int threads;                  /* --threads: the engine credits deals on this many */
   bool failed;                  /* a command failed (the exit status of a script) */
   /* what the user asked for */
   char *plan_path, *base_text;
@@ -1202,7 +1203,7 @@ static void cmd_payee(session *s, const char *args) {
     break;
   }
   tl_diags *d = tl_diags_new();
-  tl_result *res = tl_eng_run(s->prog, s->ldg, d);
+  tl_result *res = tl_eng_run_threads(s->prog, s->ldg, d, 0, s->threads);
   int32_t row = tl_ldg_find(s->ldg, TL_TB_PAYEES, id);
   bool paid = false;
   for (size_t i = 0; res && i < res->nrows && !paid; i++) paid = res->rows[i].payee == row;
@@ -1281,8 +1282,8 @@ static void cmd_why(session *s, const char *args) {
   }
   tl_diags *d = tl_diags_new();
   tl_ledger *without = build_ledger(s, p, true, id, d);
-  tl_result *rw = tl_eng_run(p, l, d);
-  tl_result *ro = without && rw ? tl_eng_run(p, without, d) : NULL;
+  tl_result *rw = tl_eng_run_threads(p, l, d, 0, s->threads);
+  tl_result *ro = without && rw ? tl_eng_run_threads(p, without, d, 0, s->threads) : NULL;
   if (!ro) {
     report(s, d, s->text, s->len, NULL, 0, false);
     goto done;
@@ -1334,7 +1335,7 @@ static void cmd_run(session *s, const char *args) {
   if (!need_ledger(s)) return;
   if (!all && s->payee && (row = payee_row(s, s->payee)) < 0) return;
   tl_diags *d = tl_diags_new();
-  tl_result *r = tl_eng_run(s->prog, s->ldg, d);
+  tl_result *r = tl_eng_run_threads(s->prog, s->ldg, d, 0, s->threads);
   if (!r) {
     report(s, d, s->text, s->len, NULL, 0, false);
   } else {
@@ -1385,8 +1386,8 @@ static void edits_label(session *s, strbuf *b) {
 static void cmd_diff(session *s) {
   if (!need_ledger(s)) return;
   tl_diags *d = tl_diags_new();
-  tl_result *ra = tl_eng_run(s->base_prog, s->base_ldg, d);
-  tl_result *rb = ra ? tl_eng_run(s->prog, s->ldg, d) : NULL;
+  tl_result *ra = tl_eng_run_threads(s->base_prog, s->base_ldg, d, 0, s->threads);
+  tl_result *rb = ra ? tl_eng_run_threads(s->prog, s->ldg, d, 0, s->threads) : NULL;
   if (rb) {
     strbuf la = { 0 }, lb = { 0 };
     sb_str(&la, "baseline (");
@@ -2009,10 +2010,12 @@ static void free_session(session *s) {
   tl_free(s->payee);
 }
 
-int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool interactive) {
+int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool interactive,
+                 int threads) {
   session s;
   memset(&s, 0, sizeof s);
   s.out = out;
+  s.threads = threads;
   s.period = -1;
   if (interactive) say(&s, "tally repl: :help lists the commands, :quit leaves\n");
   if (plan) load_plan(&s, plan, false);

@@ -22,7 +22,9 @@
 ** are loaded as :load and :data would.  interactive: read with libedit
 ** (prompt, completion, history in $TALLY_HISTORY or ~/.tally_history).
 ** Returns 0, or 1 when a non-interactive session had a command fail (so
-** scripts can tell); errors never end the session. */
-int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool interactive);
+** scripts can tell); errors never end the session.  threads: as --threads
+** (the engine credits deals on up to that many). */
+int tl_repl_main(const char *plan, const char *data, FILE *in, FILE *out, bool interactive,
+                 int threads);
 
 #endif
