@@ -91,7 +91,7 @@ san: deps
 # The shipped binary under valgrind's memcheck (tests/valgrind.sh).
 valgrind: deps
 	@sh .ci/deps valgrind
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_ledger
 	@BUILD=$(BUILD) sh tests/valgrind.sh
 
 # libFuzzer: FUZZ_SECONDS per target (default 60).  The corpus grows in

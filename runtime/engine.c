@@ -312,7 +312,7 @@ static void *credit_main(void *arg) {
 }
 
 static bool credit(engine *e, int threads) {
-  enum { MIN_ROWS = 1 << 18 };
+  enum { MIN_ROWS = 1 << 17 };
   uint32_t n = e->l->t[TL_TB_DEALS].nrows;
   size_t cells = (size_t)e->nelig * e->p->naggs * (size_t)e->n;
   if (threads > (int)(n / MIN_ROWS)) threads = (int)(n / MIN_ROWS);
