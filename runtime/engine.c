@@ -337,18 +337,20 @@ static bool credit(engine *e, int threads) {
   for (int k = 0; k < threads - 1; k++) {
     crediting *c = &w[k];
     if (c->started) pthread_join(c->thread, NULL);
-    bool take = ok && c->started && !c->e.failed && done == c->row0;
-    for (size_t i = 0; take && i < cells; i++)
-      take = tl_dec_add(e->base[i], c->e.base[i], &e->base[i]) == TL_DEC_OK;
-    if (take) {
-      for (size_t i = 0; i < c->e.rem.n; i++) tl_vec_push(e->rem, c->e.rem.v[i]);
-      for (size_t i = 0; i < c->e.rev.n; i++) tl_vec_push(e->rev, c->e.rev.v[i]);
-      done = c->row1;
-    } else if (ok && done == c->row0) {
-      /* sums may be half added: start again from scratch, on this thread */
-      memset(e->base, 0, (cells + 1) * sizeof *e->base);
-      e->rem.n = e->rev.n = 0;
-      done = 0;
+    if (ok && c->started && !c->e.failed && done == c->row0) {
+      bool added = true;
+      for (size_t i = 0; added && i < cells; i++)
+        added = tl_dec_add(e->base[i], c->e.base[i], &e->base[i]) == TL_DEC_OK;
+      if (added) {
+        for (size_t i = 0; i < c->e.rem.n; i++) tl_vec_push(e->rem, c->e.rem.v[i]);
+        for (size_t i = 0; i < c->e.rev.n; i++) tl_vec_push(e->rev, c->e.rev.v[i]);
+        done = c->row1;
+      } else {
+        /* an overflow left the sums half added: start again, on this thread */
+        memset(e->base, 0, (cells + 1) * sizeof *e->base);
+        e->rem.n = e->rev.n = 0;
+        done = 0;
+      }
     }
     tl_vm_free(&c->e.vm);
     tl_free(c->e.base);
