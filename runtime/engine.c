@@ -294,10 +294,12 @@ static void *huge_calloc(size_t count, size_t size) {
 ** into sums and removal lists of its own, with a VM of its own; the caller's
 ** thread credits the first range meanwhile.  Adding up sums is exact, and
 ** the removals, appended range by range, come out in deal order as from one
-** thread.  Where a worker met an error (or the sums overflow when added),
-** its range and every later one are credited again on the caller's thread,
-** which reports the first error in deal order, as one thread would.  Worth
-** it only for many deals, and only while the per-payee sums are small. */
+** thread.  Where a worker met an error, its range and every later one are
+** credited again on the caller's thread, which reports the first error in
+** deal order, as one thread would; where adding a range's sums overflows,
+** all of crediting starts again there (one thread may overflow elsewhere).
+** Worth it only for many deals, and only while the per-payee sums are
+** small. */
 typedef struct crediting {
   engine e;
   uint32_t row0, row1;
