@@ -116,6 +116,11 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static void oom(void) {
+  /* Loader and engine threads may run out together: one message, one exit;
+  ** the others wait for it. */
+  static int once;
+  if (__atomic_exchange_n(&once, 1, __ATOMIC_SEQ_CST))
+    for (;;) pause();
   if (tl_memory_limit())
     fprintf(stderr, "tally: error: the memory budget of %zu MB is exhausted (raise --max-memory)\n",
             tl_memory_limit() >> 20);
