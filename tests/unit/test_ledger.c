@@ -956,6 +956,23 @@ static void test_parts(void **state) {
   char *d;
   same_in_parts(d = deals_csv(600, false, -1, ""), 1);
   free(d);
+  /* Windows line ends throughout */
+  d = deals_csv(600, false, -1, "");
+  char *crlf = malloc(strlen(d) * 2 + 1), *o = crlf;
+  for (const char *q = d; *q; q++) {
+    if (*q == '\n') *o++ = '\r';
+    *o++ = *q;
+  }
+  *o = 0;
+  same_in_parts(crlf, 1);
+  /* and a byte-order mark before the header */
+  char *bom = malloc(strlen(crlf) + 4);
+  strcpy(bom, "\xEF\xBB\xBF");
+  strcat(bom, crlf);
+  same_in_parts(bom, 1);
+  free(bom);
+  free(crlf);
+  free(d);
   /* unsorted ids: the parts' rows are dropped, read again, and found by hash */
   same_in_parts(d = deals_csv(600, true, -1, ""), 0);
   free(d);
