@@ -131,6 +131,7 @@ struct tl_ldg_builder {
   ** nothing: it fails at the first thing it would report (see "parts"). */
   bool worker, failed;
   const bool *cancel;                    /* read atomically */
+  double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
@@ -1026,6 +1027,27 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
   if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
   if (tb->nrows + want > b->cap[b->cur])
     grow_table(b, b->cur, tb->nrows + (uint32_t)want);
+  /* Deal ids too: their text, from the ids in the sample, so the key set is
+  ** allocated once instead of doubling (and faulted in half unused). */
+  int key = b->keycol[TL_TB_DEALS];
+  int kc = b->cur == TL_TB_DEALS && key >= 0 ? b->chdr[key] : -1;   /* its header cell */
+  size_t ids = 0, bytes = 0;
+  for (const char *q = p, *e = p + span; kc >= 0 && q < e;) {
+    const char *nl = memchr(q, '\n', (size_t)(e - q));
+    if (!nl || memchr(q, '"', (size_t)(nl - q))) break;   /* quoted: no estimate */
+    const char *f = q;
+    for (int i = 0; i < kc && f; i++) {
+      f = memchr(f, ',', (size_t)(nl - f));
+      if (f) f++;
+    }
+    if (!f) break;
+    const char *fe = memchr(f, ',', (size_t)(nl - f));
+    bytes += (size_t)((fe ? fe : nl) - f) + 1;
+    ids++;
+    q = nl + 1;
+  }
+  b->key_bytes = ids ? (double)bytes / (double)ids : 0;
+  if (ids) tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * (double)want));
 }
 
 /* Ask for the hash slots a row will look up, while the row before it is
@@ -1146,6 +1168,11 @@ static void *part_main(void *arg) {
                  (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
   tb->line += pt->first;
   w->cap[t] -= pt->first;
+  if (w->key_bytes > 0 && pt->own_strs && lines > 0) {   /* its deal ids, as the main reader's */
+    double rows = (double)(pt->end - pt->p) / (double)(pt->p - pt->rows) * (double)lines * 1.02;
+    if (rows < (double)w->cap[t])
+      tl_str_reserve_keys(pt->view.strs, (uint32_t)rows + 64, (size_t)(w->key_bytes * (rows + 64)));
+  }
   tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), pt->line);
   feed_rows(w, c, pt->p, (size_t)(pt->end - pt->p), pt->mapped, NULL);
   (void)tl_csv_at(c, &pt->end_line);

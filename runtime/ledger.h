@@ -77,6 +77,9 @@ void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
 #define TL_STR_KEY 0x40000000u
 static inline bool tl_str_is_key(uint32_t id) { return (id & 0xC0000000u) == TL_STR_KEY; }
 uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);
+/* Room for n more keys of bytes bytes in all (each with its NUL), ahead of
+** adding them: a loader that estimated them from the file. */
+void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes);
 /* The row whose key is s, or UINT32_MAX.  hint (may be NULL) is where the
 ** caller's last lookup ended: lookups in key order then stay cheap. */
 uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint);

@@ -65,6 +65,17 @@ static void *grow_to(void *p, size_t *cap, size_t want) {
   return p;
 }
 
+/* Room for exactly want bytes when that is more than *cap: for a caller that
+** knows what is coming (doubling would leave up to half the block unused, and
+** big blocks are faulted in whole, see prefault.h). */
+static void *grow_exact(void *p, size_t *cap, size_t want) {
+  if (want <= *cap) return p;
+  p = tl_realloc(p, want);
+  tl_hugepage(p, want);
+  *cap = want;
+  return p;
+}
+
 /* A multiply-xorshift hash over 8-byte words: ids and codes are short, and
 ** this reads them a word at a time.  Any good mix will do; ids do not depend
 ** on it. */
@@ -311,6 +322,15 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
   }
   buf_add(&t->k, s, n);
   return TL_STR_KEY | row;
+}
+
+void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
+  strbuf *k = &t->k;
+  if ((uint64_t)k->n + n + 1 > TL_STR_KEY || k->used + bytes > UINT32_MAX) return;
+  k->text = grow_exact(k->text, &k->cap, k->used + bytes);
+  size_t obytes = (size_t)k->ncap * sizeof *k->off;
+  k->off = grow_exact(k->off, &obytes, ((size_t)k->n + n + 2) * sizeof *k->off);
+  k->ncap = (uint32_t)(obytes / sizeof *k->off);
 }
 
 bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from) {
