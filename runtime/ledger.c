@@ -1151,12 +1151,32 @@ static size_t count_lines(const char *p, const char *e) {
   return n;
 }
 
+/* The line ends before a part, for its worker.  Counting maps in all of the
+** file before the part, far ahead of the main reader, and a mapped file's
+** pages stay until released: so each window counted is handed back at once
+** (the main reader maps it again when it gets there), or the file before the
+** part would sit in memory whole, a quarter of the peak at 10M deals. */
+static size_t lines_before(const part *pt) {
+  enum { WINDOW = 8 << 20 };
+  size_t n = 0, page = pt->mapped ? (size_t)sysconf(_SC_PAGESIZE) : 0;
+  for (const char *p = pt->rows; p < pt->p;) {
+    const char *e = pt->p - p > WINDOW ? p + WINDOW : pt->p;
+    n += count_lines(p, e);
+    if (page) {
+      uintptr_t a = ((uintptr_t)p + page - 1) / page * page, z = (uintptr_t)e / page * page;
+      if (z > a) (void)madvise((void *)a, z - a, MADV_DONTNEED);
+    }
+    p = e;
+  }
+  return n;
+}
+
 static void *part_main(void *arg) {
   part *pt = arg;
   tl_ldg_builder *w = &pt->w;
   int t = w->cur;
   tl_table *tb = &pt->view.t[t];
-  size_t lines = count_lines(pt->rows, pt->p);
+  size_t lines = lines_before(pt);
   if (lines >= w->cap[t] - pt->row0) {
     w->failed = true;
     return NULL;
