@@ -9,11 +9,13 @@
 */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -1107,6 +1109,7 @@ typedef struct part {
   tl_ledger view;               /* the ledger as the worker sees it */
   tl_column *cols;              /* the table's columns, from the part's first row */
   const char *p, *end;          /* the part's bytes */
+  const char *data, *path;      /* the whole file, and its name */
   const char *rows;             /* where the table's rows start, on line rows_line */
   uint32_t rows_line, row0;     /* row0: the table's rows before them */
   uint32_t first, line;         /* the part's expected first row and its line */
@@ -1151,23 +1154,33 @@ static size_t count_lines(const char *p, const char *e) {
   return n;
 }
 
-/* The line ends before a part, for its worker.  Counting maps in all of the
-** file before the part, far ahead of the main reader, and a mapped file's
-** pages stay until released: so each window counted is handed back at once
-** (the main reader maps it again when it gets there), or the file before the
-** part would sit in memory whole, a quarter of the peak at 10M deals. */
+/* The line ends before a part, for its worker.  Counting them in the mapped
+** file would map in all of it before the part, far ahead of the main reader:
+** hundreds of megabytes of resident pages at once, which the main reader's
+** helper then maps again.  So a mapped file is read again by name for this,
+** a window at a time into a buffer, straight from the page cache.  A file
+** changed meanwhile only makes the count wrong, and a wrong count makes the
+** part's rows land at the wrong row or line, which the main reader refuses. */
 static size_t lines_before(const part *pt) {
-  enum { WINDOW = 8 << 20 };
-  size_t n = 0, page = pt->mapped ? (size_t)sysconf(_SC_PAGESIZE) : 0;
-  for (const char *p = pt->rows; p < pt->p;) {
-    const char *e = pt->p - p > WINDOW ? p + WINDOW : pt->p;
-    n += count_lines(p, e);
-    if (page) {
-      uintptr_t a = ((uintptr_t)p + page - 1) / page * page, z = (uintptr_t)e / page * page;
-      if (z > a) (void)madvise((void *)a, z - a, MADV_DONTNEED);
+  enum { WINDOW = 1 << 20 };
+  int fd = pt->mapped ? open(pt->path, O_RDONLY | O_CLOEXEC) : -1;
+  if (fd < 0) return count_lines(pt->rows, pt->p);
+  char *buf = tl_alloc(WINDOW);
+  size_t n = 0;
+  off_t at = pt->rows - pt->data, stop = pt->p - pt->data;
+  while (at < stop) {
+    size_t want = stop - at < WINDOW ? (size_t)(stop - at) : WINDOW;
+    ssize_t k = pread(fd, buf, want, at);
+    if (k <= 0 && errno == EINTR) continue;
+    if (k <= 0) {                /* read the rest from the mapping */
+      n += count_lines(pt->data + at, pt->p);
+      break;
     }
-    p = e;
+    n += count_lines(buf, buf + k);
+    at += k;
   }
+  tl_free(buf);
+  close(fd);
   return n;
 }
 
@@ -1299,8 +1312,8 @@ static void drop_parts(tl_ldg_builder *b, parts *ps) {
 
 /* Cut the rows of the current table, [rows, end) from line `line` on, into
 ** parts for the workers, when the table is big enough to gain from them. */
-static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t line,
-                       const char *end, bool mapped) {
+static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const char *rows,
+                       uint32_t line, const char *end, bool mapped) {
   int t = b->cur;
   size_t min = b->o.part_min ? b->o.part_min : (size_t)4 << 20, size = (size_t)(end - rows);
   int n = b->o.threads < 2 || (t != TL_TB_DEALS && t != TL_TB_SPLITS) || b->skip_rows
@@ -1327,7 +1340,8 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, uint32_t 
     void *block;
     part *pt = ps->v[ps->n++] = own_lines(sizeof *pt, &block);
     *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
-                  .row0 = b->l->t[t].nrows, .mapped = mapped, .block = block };
+                  .row0 = b->l->t[t].nrows, .mapped = mapped, .data = data,
+                  .path = b->l->t[t].file, .block = block };
     prev = p;
   }
   if (ps->n == 0) {             /* no line end to cut at */
@@ -1457,7 +1471,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   parts ps = { 0 };
   if (!b->skip_rows) {
     reserve_rows(b, rows, data + len);
-    plan_parts(b, &ps, rows, line, data + len, mapped);
+    plan_parts(b, &ps, data, rows, line, data + len, mapped);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_csv_free(c);
