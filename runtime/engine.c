@@ -632,6 +632,109 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
   return true;
 }
 
+/* ---- all payees ----------------------------------------------------------- */
+
+static void pr_alloc(const engine *e, payee_run *pr) {
+  size_t na = e->p->naggs, nc = e->p->ncomponents, n = (size_t)e->n;
+  pr->cur = tl_calloc(na * n + 1, sizeof *pr->cur);
+  pr->pv = tl_calloc(nc * n + 1, sizeof *pr->pv);
+  pr->E = tl_calloc(nc * n + 1, sizeof *pr->E);
+  pr->Eadj = tl_calloc(nc * n + 1, sizeof *pr->Eadj);
+}
+
+static void pr_free(payee_run *pr) {
+  tl_free(pr->cur);
+  tl_free(pr->pv);
+  tl_free(pr->E);
+  tl_free(pr->Eadj);
+}
+
+/* The first removal of eligible payee ei or after (removals are by payee). */
+static size_t removals_from(const removal *v, size_t n, uint32_t ei) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid].payee < (int32_t)ei) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Evaluate eligible payees [from, to) into their rows of all. */
+static bool payees_range(engine *e, payee_run *pr, tl_row *all, uint32_t from, uint32_t to) {
+  size_t nl = (size_t)e->p->ncomponents + 3;
+  size_t ri = removals_from(e->rem.v, e->rem.n, from), vi = removals_from(e->rev.v, e->rev.n, from);
+  tl_trace *trace = e->trace;
+  for (uint32_t ei = from; ei < to; ei++) {
+    size_t r0 = ri, v0 = vi;
+    while (ri < e->rem.n && e->rem.v[ri].payee == (int32_t)ei) ri++;
+    while (vi < e->rev.n && e->rev.v[vi].payee == (int32_t)ei) vi++;
+    pr->row = e->rows_of[ei];
+    pr->ei = (int32_t)ei;
+    if (trace && pr->row != trace->payee) continue;
+    tl_row *rows = &all[(size_t)ei * (size_t)e->n * nl];
+    if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, rows)) return false;
+    if (trace) {
+      trace->nrows = (size_t)e->n * nl;
+      trace->rows = tl_calloc(trace->nrows, sizeof *trace->rows);
+      memcpy(trace->rows, rows, trace->nrows * sizeof *rows);
+    }
+  }
+  return true;
+}
+
+/* Payees on several threads, as crediting (see above): each worker evaluates
+** a range of the payees into their own rows with a VM and buffers of its
+** own, since payees share nothing once credited.  A range whose worker met
+** an error is evaluated again, with every later one, on the caller's
+** thread, which reports the first error in payee order. */
+typedef struct payees_part {
+  engine e;
+  payee_run pr;
+  tl_row *rows;
+  uint32_t from, to;
+  pthread_t thread;
+  bool started;
+} payees_part;
+
+static void *payees_main(void *arg) {
+  payees_part *c = arg;
+  (void)payees_range(&c->e, &c->pr, c->rows, c->from, c->to);
+  return NULL;
+}
+
+static bool run_payees(engine *e, payee_run *pr, tl_row *rows, int threads) {
+  enum { MIN_PAYEES = 1024 };
+  uint32_t n = e->nelig;
+  if (threads > (int)(n / MIN_PAYEES)) threads = (int)(n / MIN_PAYEES);
+  if (threads < 2 || e->trace) return payees_range(e, pr, rows, 0, n);
+  payees_part *w = tl_calloc((size_t)threads - 1, sizeof *w);
+  for (int k = 1; k < threads; k++) {
+    payees_part *c = &w[k - 1];
+    c->e = *e;
+    c->e.worker = true;
+    c->e.d = NULL;
+    tl_vm_init(&c->e.vm, e->p, e->l);
+    c->e.vm.step_limit = e->vm.step_limit;
+    pr_alloc(e, &c->pr);
+    c->rows = rows;
+    c->from = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
+    c->to = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
+    c->started = pthread_create(&c->thread, NULL, payees_main, c) == 0;
+  }
+  bool ok = payees_range(e, pr, rows, 0, w[0].from);
+  uint32_t done = w[0].from;             /* payees evaluated so far */
+  for (int k = 0; k < threads - 1; k++) {
+    payees_part *c = &w[k];
+    if (c->started) pthread_join(c->thread, NULL);
+    if (ok && c->started && !c->e.failed && done == c->from) done = c->to;
+    tl_vm_free(&c->e.vm);
+    pr_free(&c->pr);
+  }
+  tl_free(w);
+  return ok && payees_range(e, pr, rows, done, n);
+}
+
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
   return tl_eng_run_limited(p, l, d, 0);
 }
@@ -690,35 +793,13 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res->lines_per_period = (int)nc + 3;
   res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
   res->rows = huge_calloc(res->nrows + 1, sizeof *res->rows);
-  pr.cur = tl_calloc(na * (size_t)e.n + 1, sizeof *pr.cur);
-  pr.pv = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.pv);
-  pr.E = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.E);
-  pr.Eadj = tl_calloc(nc * (size_t)e.n + 1, sizeof *pr.Eadj);
-  size_t ri = 0, vi = 0;
-  for (uint32_t ei = 0; ei < e.nelig; ei++) {
-    size_t r0 = ri, v0 = vi;
-    while (ri < e.rem.n && e.rem.v[ri].payee == (int32_t)ei) ri++;
-    while (vi < e.rev.n && e.rev.v[vi].payee == (int32_t)ei) vi++;
-    pr.row = e.rows_of[ei];
-    pr.ei = (int32_t)ei;
-    if (trace && pr.row != trace->payee) continue;
-    tl_row *rows = &res->rows[(size_t)ei * (size_t)e.n * (nc + 3)];
-    if (!run_payee(&e, &pr, e.rem.v + r0, ri - r0, e.rev.v + v0, vi - v0, rows)) {
-      tl_result_free(res);
-      res = NULL;
-      break;
-    }
-    if (trace) {
-      trace->nrows = (size_t)e.n * (nc + 3);
-      trace->rows = tl_calloc(trace->nrows, sizeof *trace->rows);
-      memcpy(trace->rows, rows, trace->nrows * sizeof *rows);
-    }
+  pr_alloc(&e, &pr);
+  if (!run_payees(&e, &pr, res->rows, threads)) {
+    tl_result_free(res);
+    res = NULL;
   }
 done:
-  tl_free(pr.cur);
-  tl_free(pr.pv);
-  tl_free(pr.E);
-  tl_free(pr.Eadj);
+  pr_free(&pr);
   tl_free(e.base);
   tl_free(e.qtab);
   tl_free(e.elig);

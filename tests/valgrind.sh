@@ -52,6 +52,14 @@ for bad in -1 299990; do
     >>"$thr/splits.csv"
   vg run tests/acceptance/a1-flat-monthly/plan.tally --data "$thr" --threads 3
 done
+# 3000 payees: evaluated in ranges on the threads
+awk 'BEGIN { print "id,name,role"; for (i = 0; i < 3000; i++) printf "p%04d,P,AE\n", i }' \
+  >"$thr/payees.csv"
+awk 'BEGIN { print "id,owner,closed,amount"
+  for (i = 0; i < 9000; i++) printf "D%05d,p%04d,2026-%02d-10,%d\n", i, i % 3000, i % 12 + 1, i }' \
+  >"$thr/deals.csv"
+rm -f "$thr/splits.csv"
+vg run tests/acceptance/a1-flat-monthly/plan.tally --data "$thr" --threads 3
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
   --log-file="$tmp/vg.log" "$BUILD/tests/test_ledger" >/dev/null 2>&1
 if [ $? = 99 ] || [ -s "$tmp/vg.log" ]; then
