@@ -300,6 +300,16 @@ static void *huge_calloc(size_t count, size_t size) {
 ** all of crediting starts again there (one thread may overflow elsewhere).
 ** Worth it only for many deals, and only while the per-payee sums are
 ** small. */
+/* A worker's copy of engine e: it reads e's program, ledger and sums, runs a
+** VM of its own, and reports nothing (run_error). */
+static void fork_engine(engine *w, const engine *e) {
+  *w = *e;
+  w->worker = true;
+  w->d = NULL;
+  tl_vm_init(&w->vm, e->p, e->l);
+  w->vm.step_limit = e->vm.step_limit;
+}
+
 typedef struct crediting {
   engine e;
   uint32_t row0, row1;
@@ -322,13 +332,9 @@ static bool credit(engine *e, int threads) {
   crediting *w = tl_calloc((size_t)threads - 1, sizeof *w);
   for (int k = 1; k < threads; k++) {
     crediting *c = &w[k - 1];
-    c->e = *e;
-    c->e.worker = true;
-    c->e.d = NULL;
+    fork_engine(&c->e, e);
     memset(&c->e.rem, 0, sizeof c->e.rem);
     memset(&c->e.rev, 0, sizeof c->e.rev);
-    tl_vm_init(&c->e.vm, e->p, e->l);
-    c->e.vm.step_limit = e->vm.step_limit;
     c->e.base = huge_calloc(cells + 1, sizeof *c->e.base);
     c->row0 = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
     c->row1 = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
@@ -711,11 +717,7 @@ static bool run_payees(engine *e, payee_run *pr, tl_row *rows, int threads) {
   payees_part *w = tl_calloc((size_t)threads - 1, sizeof *w);
   for (int k = 1; k < threads; k++) {
     payees_part *c = &w[k - 1];
-    c->e = *e;
-    c->e.worker = true;
-    c->e.d = NULL;
-    tl_vm_init(&c->e.vm, e->p, e->l);
-    c->e.vm.step_limit = e->vm.step_limit;
+    fork_engine(&c->e, e);
     pr_alloc(e, &c->pr);
     c->rows = rows;
     c->from = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
