@@ -22,7 +22,6 @@
 
 #include "runtime/arena.h"
 #include "runtime/engine.h"
-#include "runtime/hugepage.h"
 #include "runtime/vm.h"
 
 typedef struct removal {       /* a credit line's value leaving an aggregate as of period r */
@@ -281,15 +280,6 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
   return !e->failed;
 }
 
-/* Zeroed memory, on huge pages when big (a page fault per 2 MB, not per 4 KB). */
-static void *huge_calloc(size_t count, size_t size) {
-  if (size && count > (size_t)-1 / size) return tl_calloc(count, size);
-  void *p = tl_alloc(count * size);
-  tl_hugepage(p, count * size);
-  memset(p, 0, count * size);
-  return p;
-}
-
 /* Crediting on several threads.  Each worker credits a range of the deals
 ** into sums and removal lists of its own, with a VM of its own; the caller's
 ** thread credits the first range meanwhile.  Adding up sums is exact, and
@@ -335,7 +325,7 @@ static bool credit(engine *e, int threads) {
     fork_engine(&c->e, e);
     memset(&c->e.rem, 0, sizeof c->e.rem);
     memset(&c->e.rev, 0, sizeof c->e.rev);
-    c->e.base = huge_calloc(cells + 1, sizeof *c->e.base);
+    c->e.base = tl_calloc(cells + 1, sizeof *c->e.base);
     c->row0 = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
     c->row1 = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
     c->started = pthread_create(&c->thread, NULL, credit_main, c) == 0;
@@ -771,7 +761,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
     goto done;
   }
   size_t na = p->naggs, nc = p->ncomponents;
-  e.base = huge_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
+  e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
   for (uint32_t s = 0; s < p->naggs; s++)
     if (plain_amount_agg(&e, s)) e.plain_amount |= (uint64_t)1 << s;
   if (!credit(&e, threads)) goto done;
@@ -794,7 +784,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res = tl_calloc(1, sizeof *res);
   res->lines_per_period = (int)nc + 3;
   res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
-  res->rows = huge_calloc(res->nrows + 1, sizeof *res->rows);
+  res->rows = tl_calloc(res->nrows + 1, sizeof *res->rows);
   pr_alloc(&e, &pr);
   if (!run_payees(&e, &pr, res->rows, threads)) {
     tl_result_free(res);

@@ -5,8 +5,10 @@
 ** arrays and hash slots; with 4 KB pages that is a page fault per 4 KB
 ** written and a TLB miss per random probe.  Where the kernel offers huge pages
 ** on request (transparent_hugepage=madvise), tl_hugepage marks a block for
-** them; the kernel uses them for its 2 MB-aligned part.  It only advises: nothing changes
-** when the kernel says no, and small blocks are left alone.
+** them; the kernel uses them for its 2 MB-aligned part.  It only advises:
+** nothing changes when the kernel says no, and small blocks are left alone.
+** The allocator (arena.c) advises every block it hands out, so callers of
+** tl_alloc and friends need not.
 */
 #ifndef TL_RUNTIME_HUGEPAGE_H
 #define TL_RUNTIME_HUGEPAGE_H

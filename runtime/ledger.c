@@ -21,7 +21,6 @@
 
 #include "arena.h"
 #include "csv.h"
-#include "hugepage.h"
 #include "prefault.h"
 #include "ledger.h"
 
@@ -252,14 +251,12 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
     tl_column *col = &tb->cols[c];
     size_t n = (size_t)cap * elem_size(col->type);
     set_col_data(col, tl_realloc(col_data(col), n));
-    tl_hugepage(col_data(col), n);
     if (col->isnull) {
       col->isnull = tl_realloc(col->isnull, cap);
       memset(col->isnull + old, 0, cap - old);
     }
   }
   tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
-  tl_hugepage(tb->line, cap * sizeof *tb->line);
   b->cap[t] = cap;
 }
 

@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "arena.h"
-#include "hugepage.h"
 #include "ledger.h"
 
 /* Packed NUL-terminated strings; string i is text[off[i] .. off[i + 1] - 1). */
@@ -60,7 +59,6 @@ static void *grow_to(void *p, size_t *cap, size_t want) {
   while (c < want) c *= 2;
   if (c == *cap) return p;
   p = tl_realloc(p, c);
-  tl_hugepage(p, c);
   *cap = c;
   return p;
 }
@@ -71,7 +69,6 @@ static void *grow_to(void *p, size_t *cap, size_t want) {
 static void *grow_exact(void *p, size_t *cap, size_t want) {
   if (want <= *cap) return p;
   p = tl_realloc(p, want);
-  tl_hugepage(p, want);
   *cap = want;
   return p;
 }
@@ -183,9 +180,7 @@ static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h)
 static uint64_t *rehash(uint64_t *old, uint32_t *maskp) {
   uint32_t omask = *maskp, mask = omask * 2 + 1;
   size_t bytes = ((size_t)mask + 1) * sizeof(uint64_t);
-  uint64_t *slot = tl_alloc(bytes);
-  tl_hugepage(slot, bytes);
-  memset(slot, 0, bytes);
+  uint64_t *slot = tl_calloc(1, bytes);
   for (uint32_t i = 0; old && i <= omask; i++) {
     uint64_t v = old[i];
     if (!v) continue;
