@@ -50,8 +50,9 @@ typedef struct engine {
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
   uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
-  /* A worker credits a range of deals on its own thread and reports nothing:
-  ** it fails at the first thing it would report (see credit). */
+  tl_row *out;                  /* the result's rows, while payees are evaluated */
+  /* A worker does a range of deals or payees on its own thread and reports
+  ** nothing: it fails at the first thing it would report (see in_ranges). */
   bool worker;
 } engine;
 
@@ -69,7 +70,7 @@ static bool plain_amount_agg(const engine *e, uint32_t s) {
 static void run_error(engine *e, int32_t payee, int period) {
   const tl_vm_error *err = &e->vm.err;
   e->failed = true;
-  if (e->worker) return;        /* its range is credited again, on the caller's thread */
+  if (e->worker) return;        /* its range is done again, on the caller's thread */
   tl_loc loc = { e->p->source_name, err->span.line, err->span.col, err->span.end_line,
                  err->span.end_col };
   char who[160] = "";
@@ -278,85 +279,6 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
     }
   }
   return !e->failed;
-}
-
-/* Crediting on several threads.  Each worker credits a range of the deals
-** into sums and removal lists of its own, with a VM of its own; the caller's
-** thread credits the first range meanwhile.  Adding up sums is exact, and
-** the removals, appended range by range, come out in deal order as from one
-** thread.  Where a worker met an error, its range and every later one are
-** credited again on the caller's thread, which reports the first error in
-** deal order, as one thread would; where adding a range's sums overflows,
-** all of crediting starts again there (one thread may overflow elsewhere).
-** Worth it only for many deals, and only while the per-payee sums are
-** small. */
-/* A worker's copy of engine e: it reads e's program, ledger and sums, runs a
-** VM of its own, and reports nothing (run_error). */
-static void fork_engine(engine *w, const engine *e) {
-  *w = *e;
-  w->worker = true;
-  w->d = NULL;
-  tl_vm_init(&w->vm, e->p, e->l);
-  w->vm.step_limit = e->vm.step_limit;
-}
-
-typedef struct crediting {
-  engine e;
-  uint32_t row0, row1;
-  pthread_t thread;
-  bool started;
-} crediting;
-
-static void *credit_main(void *arg) {
-  crediting *c = arg;
-  (void)credit_rows(&c->e, c->row0, c->row1);
-  return NULL;
-}
-
-static bool credit(engine *e, int threads) {
-  enum { MIN_ROWS = 1 << 17 };
-  uint32_t n = e->l->t[TL_TB_DEALS].nrows;
-  size_t cells = (size_t)e->nelig * e->p->naggs * (size_t)e->n;
-  if (threads > (int)(n / MIN_ROWS)) threads = (int)(n / MIN_ROWS);
-  if (threads < 2 || e->trace || cells > ((size_t)8 << 20)) return credit_rows(e, 0, n);
-  crediting *w = tl_calloc((size_t)threads - 1, sizeof *w);
-  for (int k = 1; k < threads; k++) {
-    crediting *c = &w[k - 1];
-    fork_engine(&c->e, e);
-    memset(&c->e.rem, 0, sizeof c->e.rem);
-    memset(&c->e.rev, 0, sizeof c->e.rev);
-    c->e.base = tl_calloc(cells + 1, sizeof *c->e.base);
-    c->row0 = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
-    c->row1 = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
-    c->started = pthread_create(&c->thread, NULL, credit_main, c) == 0;
-  }
-  bool ok = credit_rows(e, 0, w[0].row0);
-  uint32_t done = w[0].row0;            /* rows credited into e so far */
-  for (int k = 0; k < threads - 1; k++) {
-    crediting *c = &w[k];
-    if (c->started) pthread_join(c->thread, NULL);
-    if (ok && c->started && !c->e.failed && done == c->row0) {
-      bool added = true;
-      for (size_t i = 0; added && i < cells; i++)
-        added = tl_dec_add(e->base[i], c->e.base[i], &e->base[i]) == TL_DEC_OK;
-      if (added) {
-        for (size_t i = 0; i < c->e.rem.n; i++) tl_vec_push(e->rem, c->e.rem.v[i]);
-        for (size_t i = 0; i < c->e.rev.n; i++) tl_vec_push(e->rev, c->e.rev.v[i]);
-        done = c->row1;
-      } else {
-        /* an overflow left the sums half added: start again, on this thread */
-        memset(e->base, 0, (cells + 1) * sizeof *e->base);
-        e->rem.n = e->rev.n = 0;
-        done = 0;
-      }
-    }
-    tl_vm_free(&c->e.vm);
-    tl_free(c->e.base);
-    tl_vec_free(c->e.rem);
-    tl_vec_free(c->e.rev);
-  }
-  tl_free(w);
-  return ok && credit_rows(e, done, n);
 }
 
 /* Removals in the order run_payee takes them: by payee, then the period
@@ -656,8 +578,8 @@ static size_t removals_from(const removal *v, size_t n, uint32_t ei) {
   return lo;
 }
 
-/* Evaluate eligible payees [from, to) into their rows of all. */
-static bool payees_range(engine *e, payee_run *pr, tl_row *all, uint32_t from, uint32_t to) {
+/* Evaluate eligible payees [from, to) into their rows of e->out. */
+static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
   size_t nl = (size_t)e->p->ncomponents + 3;
   size_t ri = removals_from(e->rem.v, e->rem.n, from), vi = removals_from(e->rev.v, e->rev.n, from);
   tl_trace *trace = e->trace;
@@ -668,7 +590,7 @@ static bool payees_range(engine *e, payee_run *pr, tl_row *all, uint32_t from, u
     pr->row = e->rows_of[ei];
     pr->ei = (int32_t)ei;
     if (trace && pr->row != trace->payee) continue;
-    tl_row *rows = &all[(size_t)ei * (size_t)e->n * nl];
+    tl_row *rows = &e->out[(size_t)ei * (size_t)e->n * nl];
     if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, rows)) return false;
     if (trace) {
       trace->nrows = (size_t)e->n * nl;
@@ -679,56 +601,138 @@ static bool payees_range(engine *e, payee_run *pr, tl_row *all, uint32_t from, u
   return true;
 }
 
-/* Payees on several threads, as crediting (see above): each worker evaluates
-** a range of the payees into their own rows with a VM and buffers of its
-** own, since payees share nothing once credited.  A range whose worker met
-** an error is evaluated again, with every later one, on the caller's
-** thread, which reports the first error in payee order. */
-typedef struct payees_part {
-  engine e;
-  payee_run pr;
-  tl_row *rows;
+/* ---- work in ranges on several threads -----------------------------------
+**
+** Crediting and the payees' evaluation both go through items in order, each
+** into state of its own: deals into sums and removal lists, payees into
+** their own output rows.  So each can be cut into ranges: a worker takes
+** each range after the first with a copy of the engine (fork_engine) and a
+** VM of its own, while the caller's thread does the first; the ranges are
+** then joined in order.  A worker reports nothing: where it met an error,
+** its range and every later one are done again on the caller's thread,
+** which reports the first error in item order, as one thread would.  A job
+** says what a worker owns (start, end) and how its results join the
+** caller's (take); take may refuse, and then the whole job starts again on
+** the caller's thread. */
+typedef struct ranges ranges;
+
+typedef struct worker {
+  engine e;                     /* fork_engine's copy of the caller's */
+  payee_run pr;                 /* its buffers, for payees */
+  const ranges *job;
   uint32_t from, to;
   pthread_t thread;
   bool started;
-} payees_part;
+} worker;
 
-static void *payees_main(void *arg) {
-  payees_part *c = arg;
-  (void)payees_range(&c->e, &c->pr, c->rows, c->from, c->to);
+struct ranges {
+  uint32_t n, min;              /* items, and the fewest worth a thread */
+  bool (*run)(engine *e, payee_run *pr, uint32_t from, uint32_t to);
+  void (*start)(const engine *e, worker *w);
+  bool (*take)(engine *e, worker *w);
+  void (*end)(worker *w);
+};
+
+/* A worker's copy of engine e: it reads e's program, ledger and sums, runs a
+** VM of its own, and reports nothing (run_error). */
+static void fork_engine(engine *w, const engine *e) {
+  *w = *e;
+  w->worker = true;
+  w->d = NULL;
+  tl_vm_init(&w->vm, e->p, e->l);
+  w->vm.step_limit = e->vm.step_limit;
+}
+
+static void *range_main(void *arg) {
+  worker *w = arg;
+  (void)w->job->run(&w->e, &w->pr, w->from, w->to);
   return NULL;
 }
 
-static bool run_payees(engine *e, payee_run *pr, tl_row *rows, int threads) {
-  enum { MIN_PAYEES = 1024 };
-  uint32_t n = e->nelig;
-  if (threads > (int)(n / MIN_PAYEES)) threads = (int)(n / MIN_PAYEES);
-  if (threads < 2 || e->trace) return payees_range(e, pr, rows, 0, n);
-  payees_part *w = tl_calloc((size_t)threads - 1, sizeof *w);
+static bool in_ranges(engine *e, payee_run *pr, const ranges *job, int threads) {
+  uint32_t n = job->n;
+  if (threads > (int)(n / job->min)) threads = (int)(n / job->min);
+  if (threads < 2 || e->trace) return job->run(e, pr, 0, n);
+  worker *w = tl_calloc((size_t)threads - 1, sizeof *w);
   for (int k = 1; k < threads; k++) {
-    payees_part *c = &w[k - 1];
+    worker *c = &w[k - 1];
     fork_engine(&c->e, e);
-    pr_alloc(e, &c->pr);
-    c->rows = rows;
+    c->job = job;
     c->from = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
     c->to = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
-    c->started = pthread_create(&c->thread, NULL, payees_main, c) == 0;
+    job->start(e, c);
+    c->started = pthread_create(&c->thread, NULL, range_main, c) == 0;
   }
-  bool ok = payees_range(e, pr, rows, 0, w[0].from);
-  uint32_t done = w[0].from;             /* payees evaluated so far */
+  bool ok = job->run(e, pr, 0, w[0].from);
+  uint32_t done = w[0].from;            /* items done into e so far */
   for (int k = 0; k < threads - 1; k++) {
-    payees_part *c = &w[k];
+    worker *c = &w[k];
     if (c->started) pthread_join(c->thread, NULL);
-    if (ok && c->started && !c->e.failed && done == c->from) done = c->to;
+    if (ok && c->started && !c->e.failed && done == c->from) done = job->take(e, c) ? c->to : 0;
+    job->end(c);
     tl_vm_free(&c->e.vm);
-    pr_free(&c->pr);
   }
   tl_free(w);
-  return ok && payees_range(e, pr, rows, done, n);
+  return ok && job->run(e, pr, done, n);
+}
+
+/* Crediting: a worker's sums are added to the caller's (exact), its removal
+** lists appended (so they stay in deal order).  An overflow in adding means
+** one thread may have overflowed elsewhere: all of crediting starts again.
+** Worth it only for many deals, and only while the sums are small. */
+static size_t sum_cells(const engine *e) {
+  return (size_t)e->nelig * e->p->naggs * (size_t)e->n;
+}
+
+static bool credit_run(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
+  (void)pr;
+  return credit_rows(e, from, to);
+}
+
+static void credit_start(const engine *e, worker *w) {
+  memset(&w->e.rem, 0, sizeof w->e.rem);
+  memset(&w->e.rev, 0, sizeof w->e.rev);
+  w->e.base = tl_calloc(sum_cells(e) + 1, sizeof *w->e.base);
+}
+
+static bool credit_take(engine *e, worker *w) {
+  size_t cells = sum_cells(e);
+  for (size_t i = 0; i < cells; i++)
+    if (tl_dec_add(e->base[i], w->e.base[i], &e->base[i]) != TL_DEC_OK) {
+      memset(e->base, 0, (cells + 1) * sizeof *e->base);
+      e->rem.n = e->rev.n = 0;
+      return false;
+    }
+  for (size_t i = 0; i < w->e.rem.n; i++) tl_vec_push(e->rem, w->e.rem.v[i]);
+  for (size_t i = 0; i < w->e.rev.n; i++) tl_vec_push(e->rev, w->e.rev.v[i]);
+  return true;
+}
+
+static void credit_end(worker *w) {
+  tl_free(w->e.base);
+  tl_vec_free(w->e.rem);
+  tl_vec_free(w->e.rev);
+}
+
+static bool credit(engine *e, int threads) {
+  const ranges job = { e->l->t[TL_TB_DEALS].nrows, 1 << 17, credit_run, credit_start,
+                       credit_take, credit_end };
+  return in_ranges(e, NULL, &job, sum_cells(e) > ((size_t)8 << 20) ? 1 : threads);
+}
+
+/* Payees: each writes only its own rows of the result, so a worker's rows
+** are in place already. */
+static void payees_start(const engine *e, worker *w) { pr_alloc(e, &w->pr); }
+static bool payees_take(engine *e, worker *w) { (void)e; (void)w; return true; }
+static void payees_end(worker *w) { pr_free(&w->pr); }
+
+static bool run_payees(engine *e, payee_run *pr, int threads) {
+  const ranges job = { e->nelig, 1024, payees_range, payees_start, payees_take, payees_end };
+  return in_ranges(e, pr, &job, threads);
 }
 
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d) {
-  return tl_eng_run_limited(p, l, d, 0);
+  return tl_eng_run_threads(p, l, d, 0, 1);
 }
 
 /* Everything of a run; with a trace, only the traced payee is evaluated and
@@ -786,7 +790,8 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
   res->rows = tl_calloc(res->nrows + 1, sizeof *res->rows);
   pr_alloc(&e, &pr);
-  if (!run_payees(&e, &pr, res->rows, threads)) {
+  e.out = res->rows;
+  if (!run_payees(&e, &pr, threads)) {
     tl_result_free(res);
     res = NULL;
   }
@@ -800,11 +805,6 @@ done:
   tl_vec_free(e.rev);
   tl_vm_free(&e.vm);
   return res;
-}
-
-tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
-                              uint64_t max_steps) {
-  return tl_eng_run_threads(p, l, d, max_steps, 1);
 }
 
 tl_result *tl_eng_run_threads(const tl_program *p, const tl_ledger *l, tl_diags *d,

@@ -76,11 +76,9 @@ typedef struct tl_trace {
 } tl_trace;
 
 tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d);
-/* The same with a step budget for each evaluation (0: the VM's default). */
-tl_result *tl_eng_run_limited(const tl_program *p, const tl_ledger *l, tl_diags *d,
-                              uint64_t max_steps);
-/* The same with deals credited on up to `threads` threads (results are the
-** same: see engine.c, "Crediting on several threads"). */
+/* The same with a step budget for each evaluation (0: the VM's default), and
+** deals credited and payees evaluated on up to `threads` threads (results
+** and messages are the same: see engine.c, "work in ranges"). */
 tl_result *tl_eng_run_threads(const tl_program *p, const tl_ledger *l, tl_diags *d,
                               uint64_t max_steps, int threads);
 void tl_result_free(tl_result *r);
