@@ -233,11 +233,11 @@ const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
 static void buf_copy(strbuf *to, const strbuf *from) {
   size_t bytes = ((size_t)from->n + 1) * sizeof *from->off;
   to->cap = 0;
-  to->text = from->used ? grow_to(NULL, &to->cap, from->used) : NULL;
+  to->text = from->used ? grow_exact(NULL, &to->cap, from->used) : NULL;
   if (from->used) memcpy(to->text, from->text, from->used);
   to->used = from->used;
   size_t obytes = 0;
-  to->off = grow_to(NULL, &obytes, bytes);
+  to->off = grow_exact(NULL, &obytes, bytes);
   memcpy(to->off, from->off, bytes);
   to->ncap = (uint32_t)(obytes / sizeof *to->off);
   to->n = from->n;
@@ -265,6 +265,16 @@ static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t 
   int c = tl_bytes_cmp(s, buf_str(&t->k, i), n < m ? n : m);
   if (c || n == m) return c;
   return n < m ? -1 : 1;
+}
+
+/* The orders (ORDER_*) in which s comes strictly after key row i: one
+** comparison of the bytes serves both. */
+static int orders_after(const strbuf *k, uint32_t i, const char *s, size_t n) {
+  size_t m = buf_len(k, i);
+  int c = tl_bytes_cmp(s, buf_str(k, i), n < m ? n : m), o = ORDER_BYTES | ORDER_SHORTLEX;
+  if (c < 0 || (c == 0 && n <= m)) o &= ~ORDER_BYTES;
+  if (n < m || (n == m && c <= 0)) o &= ~ORDER_SHORTLEX;
+  return o;
 }
 
 /* The hash slot of key s: its own (value row + 1) or the free one to take. */
@@ -298,11 +308,7 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
   if (t->korder && row != t->k.n) key_unsort(t);   /* rows without a key: no order */
   while (t->k.n < row) buf_add(&t->k, "", 0);
   if (t->korder && row > 0) {
-    /* one comparison of the bytes serves both orders */
-    size_t m = buf_len(&t->k, row - 1);
-    int c = tl_bytes_cmp(s, buf_str(&t->k, row - 1), n < m ? n : m);
-    if (c < 0 || (c == 0 && n <= m)) t->korder &= ~ORDER_BYTES;
-    if (n < m || (n == m && c <= 0)) t->korder &= ~ORDER_SHORTLEX;
+    t->korder &= orders_after(&t->k, row - 1, s, n);
     if (!t->korder) key_unsort(t);
   }
   if (!t->korder) {
@@ -336,13 +342,7 @@ bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from) {
   if (!o || k->n != row || (uint64_t)k->used + f->used > UINT32_MAX
       || (uint64_t)row + f->n >= TL_STR_KEY)
     return false;
-  if (row > 0) {     /* the join itself, as in tl_str_key */
-    size_t n = buf_len(f, 0), m = buf_len(k, row - 1);
-    int c = tl_bytes_cmp(buf_str(f, 0), buf_str(k, row - 1), n < m ? n : m);
-    if (c < 0 || (c == 0 && n <= m)) o &= ~ORDER_BYTES;
-    if (n < m || (n == m && c <= 0)) o &= ~ORDER_SHORTLEX;
-    if (!o) return false;
-  }
+  if (row > 0 && !(o &= orders_after(k, row - 1, buf_str(f, 0), buf_len(f, 0)))) return false;
   k->text = grow_to(k->text, &k->cap, k->used + f->used);
   memcpy(k->text + k->used, f->text, f->used);
   size_t bytes = (size_t)k->ncap * sizeof *k->off;
