@@ -845,9 +845,7 @@ static void end_table(tl_ldg_builder *b) {
   switch (b->cur) {
   case TL_TB_PAYEES: payees_end(b); break;
   case TL_TB_FX: fx_end(b); break;
-  case TL_TB_SPLITS:
-    splits_end(b);
-    break;
+  case TL_TB_SPLITS: splits_end(b); break;
   default: break;
   }
   b->cur = -1;
@@ -1135,6 +1133,14 @@ static void *own_lines(size_t n, void **block) {
 static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len, bool mapped,
                       parts *ps);
 
+/* The reader's last error, in the current table's file. */
+static void csv_error(tl_ldg_builder *b, const tl_csv *c) {
+  uint32_t line, col;
+  const char *msg = tl_csv_error(c, &line, &col);
+  tl_loc loc = { b->l->t[b->cur].file, (int)line, (int)col, 0, 0 };
+  tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
+}
+
 /* The line ends in [p, e): eight bytes at a time, as this counts up to the
 ** last part, on the worker's critical path. */
 static size_t count_lines(const char *p, const char *e) {
@@ -1414,10 +1420,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
     }
     if (st == TL_CSV_END) break;
     if (st == TL_CSV_ERROR) {
-      uint32_t line, col;
-      const char *msg = tl_csv_error(c, &line, &col);
-      tl_loc loc = { b->l->t[b->cur].file, (int)line, (int)col, 0, 0 };
-      tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
+      csv_error(b, c);
       continue;
     }
     take(b, &row);
@@ -1453,10 +1456,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     return;
   }
   if (st == TL_CSV_ERROR) {
-    uint32_t line, col;
-    const char *msg = tl_csv_error(c, &line, &col);
-    tl_loc loc = { file, (int)line, (int)col, 0, 0 };
-    tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
+    csv_error(b, c);
     /* Without its header no row of the file can be read. */
     b->skip_rows = b->broken[t] = true;
   } else {
