@@ -105,7 +105,8 @@ typedef struct opts {
   tl_diag_format diag_format;
   int max_errors;
   bool werror, check_only;
-  unsigned long long max_steps, max_memory_mb, threads;
+  unsigned long long max_steps, max_memory_mb;
+  int threads;                  /* 1 to 256 */
 } opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -303,7 +304,7 @@ static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_pr
   *l = NULL;
   if (!*p) return false;
   tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors,
-                     (int)o->threads, 0 };
+                     o->threads, 0 };
   *l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   return *l != NULL;
 }
@@ -366,9 +367,9 @@ static bool run_side(const char *plan, const char *data, tl_diags *d, const opts
   s->p = load_plan(plan, d, &s->text, &len);
   if (!s->p) return false;
   tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, o->max_errors,
-                     (int)o->threads, 0 };
+                     o->threads, 0 };
   s->l = tl_ldg_load_csv_dir(data, &lo, d);
-  if (s->l) s->r = tl_eng_run_threads(s->p, s->l, d, o->max_steps, (int)o->threads);
+  if (s->l) s->r = tl_eng_run_threads(s->p, s->l, d, o->max_steps, o->threads);
   return s->r != NULL;
 }
 
@@ -495,11 +496,11 @@ static int cmd_run(const opts *o) {
   tl_ledger *l = NULL;
   tl_result *r = NULL;
   if (!p) goto done;
-  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, (int)o->threads,
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, o->threads,
                      0 };
   l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
-  r = tl_eng_run_threads(p, l, d, o->max_steps, (int)o->threads);
+  r = tl_eng_run_threads(p, l, d, o->max_steps, o->threads);
   if (!r) goto done;
   /* statements first: when they cannot be written, no payouts are either */
   if (o->statements && tl_stmt_write_dir(p, l, r, o->statements, d) != 0) goto done;
@@ -597,9 +598,10 @@ int main(int argc, char **argv) {
         unsigned long long n = strtoull(val, &end, 10);
         if (*end || n < 1 || val[0] == '-' || n > (1ULL << 40))
           return usage_error("this option needs a positive whole number, not '%s'", val);
-        if (a[2] == 't' && n > 256) return usage_error("--threads: at most 256, not '%s'", val);
-        if (a[2] == 't') o.threads = n;
-        else if (a[6] == 's') o.max_steps = n;
+        if (a[2] == 't') {
+          if (n > 256) return usage_error("--threads: at most 256, not '%s'", val);
+          o.threads = (int)n;
+        } else if (a[6] == 's') o.max_steps = n;
         else o.max_memory_mb = n;
       }
     } else if (a[0] == '-' && a[1]) {
@@ -614,7 +616,7 @@ int main(int argc, char **argv) {
   if (o.max_memory_mb) tl_set_memory_limit((size_t)o.max_memory_mb << 20);
   if (!o.threads) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    o.threads = n > 256 ? 256 : n > 0 ? (unsigned long long)n : 1;
+    o.threads = n > 256 ? 256 : n > 0 ? (int)n : 1;
   }
   if (o.threads > 1 && tl_prefault_start()) atexit(tl_prefault_stop);
   if (!o.cmd) {
@@ -652,7 +654,7 @@ int main(int argc, char **argv) {
     if (o.db) return usage_error("repl reads CSV folders only: use --data DIR%s", "");
     /* a session is interactive only on a terminal, so piped commands run as a script */
     return tl_repl_main(o.nfiles ? o.files[0] : NULL, o.data, stdin, stdout, isatty(0),
-                        (int)o.threads);
+                        o.threads);
   }
   if (strcmp(o.cmd, "check") == 0) return cmd_check(&o);
   if (strcmp(o.cmd, "fmt") == 0) return cmd_fmt(&o);
