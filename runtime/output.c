@@ -53,19 +53,26 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
   char amt[80];
   if (f == TL_OUT_CSV) {
     fputs("payee,period,line,amount\n", out);
+    const char *who = NULL;
+    size_t nw = 0;
+    bool plain = false;         /* who needs no quoting */
     for (size_t i = 0; i < r->nrows; i++) {
       const tl_row *row = &r->rows[i];
       /* Each row is put together in a buffer and written at once: a year of
       ** 10k payees is 600k rows, and a stdio call per field cost more than
-      ** computing them.  Ids that need quoting take the slow way. */
-      const char *who = tl_str_get(l->strs, ids[row->payee], NULL);
+      ** computing them.  Ids that need quoting take the slow way.  A payee's
+      ** rows are together: its id is looked at once. */
+      if (i == 0 || row->payee != r->rows[i - 1].payee) {
+        who = tl_str_get(l->strs, ids[row->payee], NULL);
+        nw = strlen(who);
+        plain = !strpbrk(who, ",\"\r\n");
+      }
       const char *per = p->cal.name[row->period], *what = tl_eng_line_name(p, row->line);
-      size_t nw = strlen(who), np = strlen(per), nl = strlen(what);
+      size_t np = strlen(per), nl = strlen(what);
       tl_dec_format(row->amount, places, false, amt, sizeof amt);
       size_t na = strlen(amt);
       char buf[512];
-      if (nw + np + nl + na + 4 <= sizeof buf && !strpbrk(who, ",\"\r\n")
-          && !strpbrk(what, ",\"\r\n")) {
+      if (nw + np + nl + na + 4 <= sizeof buf && plain && !strpbrk(what, ",\"\r\n")) {
         char *b = put(put(put(put(buf, who, nw, ','), per, np, ','), what, nl, ','), amt, na, '\n');
         fwrite(buf, 1, (size_t)(b - buf), out);
       } else {
