@@ -1505,9 +1505,11 @@ static void free_builder(tl_ldg_builder *b) {
 tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
   end_table(b);
-  const tl_table *dt = &l->t[TL_TB_DEALS];
-  l->amount_plan = b->d_amount < dt->ncols ? dt->cols[b->d_amount].v.dec : NULL;
-  if (!l->amount_plan) l->amount_plan = tl_alloc(sizeof(tl_dec));   /* owned: no deal rows */
+  /* the amount column itself (ledger.h); a ledger without deal rows has no
+  ** array there, and gets one that nothing reads, owned by no one */
+  static tl_dec no_rows;
+  l->amount_plan = l->t[TL_TB_DEALS].cols[b->d_amount].v.dec;
+  if (!l->amount_plan) l->amount_plan = &no_rows;
   bool ok = tl_diag_errors(b->d) == b->errors_before;
   free_builder(b);
   if (ok) return l;
@@ -1517,9 +1519,6 @@ tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
 
 void tl_ldg_free(tl_ledger *l) {
   if (!l) return;
-  const tl_table *dt = &l->t[TL_TB_DEALS];
-  for (int c = 0; c < dt->ncols; c++)
-    if (l->amount_plan && (void *)l->amount_plan == col_data(&dt->cols[c])) l->amount_plan = NULL;
   for (int t = 0; t < TL_TB_COUNT; t++) {
     tl_table *tb = &l->t[t];
     for (int c = 0; c < tb->ncols; c++) {
@@ -1533,7 +1532,6 @@ void tl_ldg_free(tl_ledger *l) {
     tl_free(tb->line);
   }
   tl_strtab_free(l->strs);
-  tl_free(l->amount_plan);
   tl_free(l);
 }
 
