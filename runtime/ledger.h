@@ -60,11 +60,9 @@ uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n);
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len);   /* NUL-terminated */
 /* The hash the table uses, for callers keeping their own index of some ids. */
 uint32_t tl_str_hash(const char *s, size_t n);
-/* Start loading the slot where s would be, ahead of interning or finding it. */
-void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n);
-/* The same three given h == tl_str_hash(s, n), for a caller that has it. */
+/* Interning given h == tl_str_hash(s, n), for a caller that has it; and
+** starting to load the slot of hash h, ahead of interning or finding it. */
 uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h);
-uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h);
 void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
 
 /* Keys: the deal ids, which are distinct by definition and not interned (see

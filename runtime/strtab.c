@@ -10,7 +10,7 @@
 **   - the open-addressed table (linear probing, at most 3/4 full) keeps the
 **     hash beside the id in each slot, so a probe that misses never touches
 **     the string: inserting a new key costs one cache miss, and callers can
-**     prefetch that one (tl_str_prefetch).
+**     prefetch that one (tl_str_prefetch_h).
 ** The buffer moves when it grows, so a pointer from tl_str_get is good until
 ** the next tl_str_intern.  The empty string is always id 0, so an empty text
 ** cell has a readable id too.
@@ -206,20 +206,12 @@ uint32_t tl_str_intern_h(tl_strtab *t, const char *s, size_t n, uint32_t h) {
   return id;
 }
 
-void tl_str_prefetch(const tl_strtab *t, const char *s, size_t n) {
-  tl_str_prefetch_h(t, tl_str_hash(s, n));
-}
-
 void tl_str_prefetch_h(const tl_strtab *t, uint32_t h) {
   __builtin_prefetch(&t->slot[h & t->mask]);
 }
 
 uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
-  return tl_str_find_h(t, s, n, tl_str_hash(s, n));
-}
-
-uint32_t tl_str_find_h(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  uint64_t *sl = lookup(t, s, n, h);
+  uint64_t *sl = lookup(t, s, n, tl_str_hash(s, n));
   return *sl ? (uint32_t)*sl - 1 : UINT32_MAX;
 }
 
