@@ -238,3 +238,53 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
   row->f = c->f.v;
   return TL_CSV_ROW;
 }
+
+/* The end of plain row whose field n - 1 (counting from 0: i) starts at s and
+** stops at e. */
+static const char *plain_last(const char *s, const char *e, const char *end, tl_csv_span *f,
+                              uint32_t i, uint32_t n) {
+  if (i + 1 != n) return NULL;
+  f[i] = (tl_csv_span){ s, (uint32_t)(e - s) };
+  if (e == end) return end;
+  if (*e == '\n') return e + 1;
+  if (*e == '\r' && e + 1 < end && e[1] == '\n') return e + 2;
+  return NULL;                  /* a quote, a NUL or a lone CR */
+}
+
+const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uint32_t n) {
+  if (n == 0 || p >= end || *p == '\n' || *p == '\r') return NULL;
+  const char *s = p;            /* where field i starts */
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  /* Sixty-four bytes at a time, a row or more: one mask of its commas and
+  ** one of every other byte that matters, then the fields between commas
+  ** up to the first of those. */
+  const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                quote = _mm_set1_epi8('"'), nul = _mm_setzero_si128();
+  for (; end - p >= 64; p += 64) {
+    uint64_t commas = 0, stops = 0;
+    for (int k = 0; k < 4; k++) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+      __m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr));
+      __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, nul));
+      commas |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) << (16 * k);
+      stops |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(a, b)) << (16 * k);
+    }
+    if (stops) commas &= (stops & -stops) - 1;   /* the commas before the first stop */
+    for (; commas; commas &= commas - 1) {
+      const char *e = p + __builtin_ctzll(commas);
+      if (i + 1 >= n) return NULL;
+      f[i++] = (tl_csv_span){ s, (uint32_t)(e - s) };
+      s = e + 1;
+    }
+    if (stops) return plain_last(s, p + __builtin_ctzll(stops), end, f, i, n);
+  }
+#endif
+  for (;;) {
+    const char *e = plain_end(s, end);
+    if (e == end || *e != ',') return plain_last(s, e, end, f, i, n);
+    if (i + 1 >= n) return NULL;
+    f[i++] = (tl_csv_span){ s, (uint32_t)(e - s) };
+    s = e + 1;
+  }
+}

@@ -53,4 +53,19 @@ const char *tl_csv_at(const tl_csv *c, uint32_t *line);
 ** for a caller that had the rows in between read by another reader. */
 void tl_csv_seek(tl_csv *c, const char *p, uint32_t line);
 
+/* A field of a plain row: its bytes, in the caller's buffer. */
+typedef struct tl_csv_span {
+  const char *p;
+  uint32_t len;
+} tl_csv_span;
+
+/* The row at p, a line start before end, when it is plain: exactly n fields,
+** none quoted, no NUL, no CR but the one of a CRLF line end, and not blank.
+** Fills f[0 .. n) and returns the start of the next line (end, for a last
+** line without a line end).  Anything else returns NULL and is for
+** tl_csv_next, which reads every row there is (seek the reader to p first):
+** a caller reading big files goes through their plain rows with this, a
+** good deal faster, as it finds the fields of a whole row at once. */
+const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uint32_t n);
+
 #endif

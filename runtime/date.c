@@ -16,8 +16,6 @@
 
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b < 0); }
 
-static bool isdig(char c) { return (unsigned char)(c - '0') < 10; }
-
 static void putnum(char *p, int v, int width) {
   for (int i = width - 1; i >= 0; i--) {
     p[i] = (char)('0' + v % 10);
@@ -62,15 +60,18 @@ void tl_date_to_ymd(tl_date d, int *y, int *m, int *dd) {
 }
 
 bool tl_date_parse(const char *s, size_t n, tl_date *out) {
-  int v[3] = { 0, 0, 0 }, k = 0;
   if (n != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i = 0; i < 10; i++) {
-    if (i == 4 || i == 7) k++;
-    else if (!isdig(s[i])) return false;
-    else v[k] = v[k] * 10 + (s[i] - '0');
-  }
-  if (!tl_date_valid_ymd(v[0], v[1], v[2])) return false;
-  *out = tl_date_from_ymd(v[0], v[1], v[2]);
+  /* digit by digit, unrolled: a big ledger has two dates a row */
+  unsigned d0 = (unsigned char)s[0] - '0', d1 = (unsigned char)s[1] - '0',
+           d2 = (unsigned char)s[2] - '0', d3 = (unsigned char)s[3] - '0',
+           d5 = (unsigned char)s[5] - '0', d6 = (unsigned char)s[6] - '0',
+           d8 = (unsigned char)s[8] - '0', d9 = (unsigned char)s[9] - '0';
+  if ((d0 > 9) | (d1 > 9) | (d2 > 9) | (d3 > 9) | (d5 > 9) | (d6 > 9) | (d8 > 9) | (d9 > 9))
+    return false;
+  int y = (int)(d0 * 1000 + d1 * 100 + d2 * 10 + d3), m = (int)(d5 * 10 + d6),
+      d = (int)(d8 * 10 + d9);
+  if (!tl_date_valid_ymd(y, m, d)) return false;
+  *out = tl_date_from_ymd(y, m, d);
   return true;
 }
 

@@ -133,6 +133,7 @@ struct tl_ldg_builder {
   bool worker, failed;
   const bool *cancel;                    /* read atomically */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
+  tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
@@ -352,24 +353,29 @@ static bool parse_dec(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x,
   return false;
 }
 
-/* "12.5%" is 12.5 / 100, held exactly, so at most 7 places may precede the sign. */
-static bool parse_percent(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
-  bool pct = x->p[x->len - 1] == '%';
+/* "12.5%" is 12.5 / 100, held exactly, so at most 7 places may precede the
+** sign.  n > 0. */
+static tl_dec_status percent(const char *p, size_t n, tl_dec *out) {
+  bool pct = p[n - 1] == '%';
   tl_dec v;
-  tl_dec_status st = tl_dec_parse(x->p, x->len - pct, 0, &v);
+  tl_dec_status st = tl_dec_parse(p, n - pct, 0, &v);
   if (st == TL_DEC_OK && pct && v.raw % 100 != 0) st = TL_DEC_PRECISION;
-  if (st == TL_DEC_OK) {
-    *out = pct ? tl_dec_from_raw(v.raw / 100) : v;
-    return true;
-  }
+  if (st == TL_DEC_OK) *out = pct ? tl_dec_from_raw(v.raw / 100) : v;
+  return st;
+}
+
+static bool parse_percent(tl_ldg_builder *b, const char *name, const tl_ldg_cell *x, tl_dec *out) {
+  tl_dec_status st = percent(x->p, x->len, out);
+  if (st == TL_DEC_OK) return true;
+  bool pct = x->p[x->len - 1] == '%';
   bad_number(b, name, x, st, pct ? TL_DEC_SCALE - 2 : TL_DEC_SCALE, "a percent (12.5% or 0.125)");
   return false;
 }
 
-static bool parse_bool(const tl_ldg_cell *x, uint8_t *out) {
+static bool parse_bool(const char *p, size_t n, uint8_t *out) {
   static const char *const words[] = { "false", "true", "no", "yes", "0", "1" };
   for (int i = 0; i < 6; i++)
-    if (strlen(words[i]) == x->len && strncasecmp(words[i], x->p, x->len) == 0) {
+    if (strlen(words[i]) == n && strncasecmp(words[i], p, n) == 0) {
       *out = (uint8_t)(i & 1);
       return true;
     }
@@ -498,7 +504,7 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
         cs->name, qcell(&q, x));
     break;
   case TL_COL_BOOL:
-    if (parse_bool(x, &col->v.b[r])) return CELL_OK;
+    if (parse_bool(x->p, x->len, &col->v.b[r])) return CELL_OK;
     err(b, t, at_cell(x), "data-value",
         "column \"%s\": \"%s\" is not a bool (true/false, yes/no, 1/0)", cs->name, qcell(&q, x));
     break;
@@ -595,28 +601,43 @@ static const fxkey *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) 
   return lo > 0 && b->fx.v[lo - 1].cur == cur ? &b->fx.v[lo - 1] : NULL;
 }
 
+typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE } fxstate;
+
+/* Convert the amount of deals row r, whose currency, amount and close date
+** are all there, to the plan currency in place (the amount column is
+** amount_plan, ledger.h); *rate: the rate used, if any. */
+static fxstate convert(tl_ldg_builder *b, uint32_t r, const fxkey **rate) {
+  tl_ledger *l = b->l;
+  const tl_column *cols = l->t[TL_TB_DEALS].cols;
+  uint32_t cur = cols[b->d_currency].v.str[r];
+  tl_date closed = cols[b->d_closed].v.date[r];
+  *rate = NULL;
+  if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return FX_DONE;
+  if (!(*rate = fx_rate(b, cur, closed))) return FX_NO_RATE;
+  tl_dec *amount = &cols[b->d_amount].v.dec[r];
+  if (!(*rate)->bad && tl_dec_mul(*amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[(*rate)->row], amount)
+                           != TL_DEC_OK)
+    return FX_TOO_LARGE;
+  return FX_DONE;
+}
+
 static void deal_row(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_table *tb = &l->t[TL_TB_DEALS];
   const tl_column *cols = tb->cols;
-  /* converted in place: the amount column is amount_plan (ledger.h) */
-  tl_dec amount = cols[b->d_amount].v.dec[r];
   if (b->d_currency < 0 || b->state[b->d_currency] != CELL_OK) return;
   if (b->state[b->d_amount] != CELL_OK || b->state[b->d_closed] != CELL_OK) return;
+  const fxkey *rate;
+  fxstate st = convert(b, r, &rate);
   uint32_t cur = cols[b->d_currency].v.str[r];
-  tl_date closed = cols[b->d_closed].v.date[r];
-  if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return;
-  const fxkey *rate = fx_rate(b, cur, closed);
   qbuf q, q2;
-  if (!rate) {
-    if (b->broken[TL_TB_FX]) return;
+  if (st == FX_NO_RATE && !b->broken[TL_TB_FX]) {
     char day[11];
-    tl_date_format(closed, day);
+    tl_date_format(cols[b->d_closed].v.date[r], day);
     err(b, TL_TB_DEALS, at_col(b, b->d_currency, tb->line[r]), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
         qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
-  } else if (!rate->bad && tl_dec_mul(amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[rate->row],
-                                       &cols[b->d_amount].v.dec[r]) != TL_DEC_OK) {
+  } else if (st == FX_TOO_LARGE) {
     err(b, TL_TB_DEALS, at_col(b, b->d_amount, tb->line[r]), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
         qcell(&q, &b->cells[b->chdr[b->d_amount]]), b->o.currency);
@@ -1079,6 +1100,106 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
   }
 }
 
+/* ---- plain rows -----------------------------------------------------------
+**
+** Nearly every row of a big deals or splits file is plain: no quote, every
+** cell well formed, nothing to report.  Such a row goes straight into the
+** columns: tl_csv_plain_row finds all its fields at once, and each cell is
+** parsed by its column's type, with none of the general path's per-cell
+** bookkeeping (cells, states, hashes read ahead).  At the first thing out of
+** the ordinary (not a plain row, an empty required cell, a bad value, an
+** unknown payee or deal, a missing rate, a share out of range, a duplicate
+** id) the row goes to the general path from its start, which reads and
+** reports it as always.  What the plain path wrote by then is all written
+** again, except the strings it interned, which the general path interns in
+** the same order anyway: so ids, messages and ledger are the same either
+** way.
+*/
+
+/* Read the row at p (line `line`) into the current table, and set *next to
+** the line after it; false, having added no row, when it is not plain. */
+static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_t line,
+                      const char **next) {
+  int t = b->cur;
+  tl_table *tb = &b->l->t[t];
+  const tl_colspec *cs = b->spec[t]->cols;
+  const tl_csv_span *f = b->plain;
+  const char *q = tl_csv_plain_row(p, end, b->plain, (uint32_t)b->nhdr);
+  if (!q) return false;
+  if (tb->nrows == b->cap[t]) {
+    if (b->worker) return false;   /* the general path fails it */
+    grow_table(b, t, tb->nrows + 1);
+  }
+  uint32_t r = tb->nrows;
+  int key = -1;
+  bool currency = false;
+  for (int c = 0; c < tb->ncols; c++) {
+    tl_column *col = &tb->cols[c];
+    int i = b->chdr[c];
+    if (i < 0 || f[i].len == 0) {
+      if (!cs[c].optional) return false;
+      set_null(b, tb, c, r);
+      continue;
+    }
+    const char *x = f[i].p;
+    size_t n = f[i].len;
+    uint32_t found;
+    switch (col->type) {
+    case TL_COL_TEXT:
+      if (cs[c].key) {
+        if (t != TL_TB_DEALS) return false;
+        key = c;                /* last: a key once added stays */
+      } else {
+        col->v.str[r] = tl_str_intern(b->l->strs, x, n);
+        currency |= c == b->d_currency;
+      }
+      break;
+    case TL_COL_MONEY: case TL_COL_NUMBER:
+      if (tl_dec_parse(x, n, 0, &col->v.dec[r]) != TL_DEC_OK) return false;
+      break;
+    case TL_COL_PERCENT:
+      if (percent(x, n, &col->v.dec[r]) != TL_DEC_OK) return false;
+      break;
+    case TL_COL_DATE:
+      if (!tl_date_parse(x, n, &col->v.date[r])) return false;
+      break;
+    case TL_COL_BOOL:
+      if (!parse_bool(x, n, &col->v.b[r])) return false;
+      break;
+    case TL_COL_PAYEE:
+      if (t == TL_TB_PAYEES || (col->v.ref[r] = payee_row(b, x, n, tl_str_hash(x, n))) < 0)
+        return false;
+      break;
+    case TL_COL_DEAL:
+      if ((found = tl_str_find_key(b->l->strs, x, n, &b->deal_hint)) == UINT32_MAX) return false;
+      col->v.ref[r] = (int32_t)found;
+      break;
+    }
+  }
+  if (t == TL_TB_DEALS) {
+    const fxkey *rate;
+    fxstate st = currency ? convert(b, r, &rate) : FX_DONE;
+    if (st == FX_TOO_LARGE || (st == FX_NO_RATE && !b->broken[TL_TB_FX])) return false;
+    if (key >= 0) {
+      uint32_t first;
+      if (r >= TL_STR_KEY) return false;
+      uint32_t id = tl_str_key_try(b->l->strs, r, f[b->chdr[key]].p, f[b->chdr[key]].len, &first);
+      if (id == UINT32_MAX) return false;
+      tb->cols[key].v.str[r] = id;
+    }
+  } else if (t == TL_TB_SPLITS) {
+    __int128 share = tb->cols[SP_SHARE].v.dec[r].raw;
+    if (share <= 0 || share > TL_DEC_ONE_RAW) return false;
+    const tl_csv_span *d = &f[b->chdr[SP_DEAL]], *y = &f[b->chdr[SP_PAYEE]];
+    splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
+    tl_vec_push(b->split, sr);
+  }
+  tb->line[r] = line;
+  tb->nrows++;
+  *next = q;
+  return true;
+}
+
 /* ---- a big table on several threads --------------------------------------
 **
 ** A big deals or splits file is cut at line starts into parts, one per
@@ -1237,8 +1358,11 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->failed = false;
   w->cancel = &pt->cancel;
   /* its own copies of the small arrays it uses on every row */
-  size_t nn = (size_t)n + 1;
-  char *hot = own_lines(nn * (sizeof *w->state + sizeof *w->chdr + 2 * sizeof *w->hcur), &pt->hot);
+  size_t nn = (size_t)n + 1, np = b->plain ? b->nhdr : 0;
+  char *hot = own_lines(np * sizeof *w->plain
+                        + nn * (sizeof *w->state + sizeof *w->chdr + 2 * sizeof *w->hcur), &pt->hot);
+  w->plain = b->plain ? (tl_csv_span *)(void *)hot : NULL;
+  hot += np * sizeof *w->plain;
   w->hcur = (uint32_t *)hot;
   w->hnext = w->hcur + nn;
   w->chdr = (int *)(w->hnext + nn);
@@ -1358,16 +1482,59 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
 ** so that the next row's lookups can be prefetched meanwhile (a row is always
 ** checked before anything about the rows after it is reported, so messages
 ** keep their order).  ps: parts being read by workers (main reader only). */
+/* What of a mapped file is in memory: a window ahead of the reader is mapped
+** in one call, not a fault per page, and the pages of rows already checked
+** are handed back, so the file never sits in memory whole. */
+typedef struct window {
+  const char *base;             /* the file's first page */
+  size_t page, total, released, populated;
+} window;
+
+enum { WINDOW = 8 << 20 };
+
+static void slide(window *w, const char *row) {
+  size_t at = (size_t)(row - w->base);
+  if (at + WINDOW / 2 >= w->populated && w->populated < w->total) {
+    size_t n = w->total - w->populated < WINDOW ? w->total - w->populated : WINDOW;
+    size_t span = (n + w->page - 1) / w->page * w->page;
+#ifdef MADV_POPULATE_READ
+    if (!tl_prefault(w->base + w->populated, span, true))
+      (void)madvise((char *)w->base + w->populated, span, MADV_POPULATE_READ);
+#endif
+    w->populated += n;
+  }
+  size_t done = at / w->page * w->page;
+  if (done - w->released >= WINDOW) {
+    (void)madvise((char *)w->base + w->released, done - w->released, MADV_DONTNEED);
+    w->released = done;
+  }
+}
+
 static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len, bool mapped,
                       parts *ps) {
-  enum { WINDOW = 8 << 20 };
   tl_csv_row row;
   bool pending = false;
   uint32_t pending_line = 0;
-  size_t page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 1;
-  const char *base = (const char *)((uintptr_t)data & ~(uintptr_t)(page - 1));
-  size_t total = (size_t)(data + len - base), released = 0, populated = 0;
+  window w = { .page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 1 };
+  w.base = (const char *)((uintptr_t)data & ~(uintptr_t)(w.page - 1));
+  w.total = (size_t)(data + len - w.base);
   for (;;) {
+    if (b->plain && !pending) {
+      /* the plain rows from here, up to the next part */
+      uint32_t line;
+      const char *p = tl_csv_at(c, &line), *next;
+      const char *stop = ps && ps->next < ps->n ? ps->v[ps->next]->p : data + len;
+      while (p < stop && plain_row(b, p, data + len, line, &next)) {
+        if (mapped) slide(&w, p);
+        p = next;
+        line++;
+        if (b->worker && __atomic_load_n(b->cancel, __ATOMIC_RELAXED)) {
+          b->failed = true;
+          return;
+        }
+      }
+      tl_csv_seek(c, p, line);
+    }
     tl_csv_status st = tl_csv_next(c, &row);
     while (ps && st == TL_CSV_ROW && ps->next < ps->n && row.start >= ps->v[ps->next]->p) {
       if (pending) {
@@ -1381,7 +1548,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
         break;
       }
       tl_csv_seek(c, next, next_line);
-      released = populated = (size_t)(next - base) / page * page;
+      w.released = w.populated = (size_t)(next - w.base) / w.page * w.page;
       st = tl_csv_next(c, &row);
     }
     if (b->worker && (st == TL_CSV_ERROR || (st == TL_CSV_ROW && row.quoted) || b->failed
@@ -1390,41 +1557,23 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
       return;
     }
     /* a row can wait to be checked while the reader goes on when every
-    ** field points into the file (the scratch space is the next row's) */
-    bool ok = st == TL_CSV_ROW && !row.unescaped;
+    ** field points into the file (the scratch space is the next row's);
+    ** not when plain rows are read, which need no lookups prefetched */
+    bool ok = st == TL_CSV_ROW && !row.unescaped, defer = ok && !b->plain;
     b->hnext_ok = false;
-    if (ok && pending) prefetch_row(b, &row);
+    if (defer && pending) prefetch_row(b, &row);
     if (pending) {
       tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
       pending = false;
     }
-    if (mapped && ok && row.n) {
-      size_t at = (size_t)(row.start - base);
-      if (at + WINDOW / 2 >= populated && populated < total) {
-        /* Map the file a window ahead in one call, not a fault per page. */
-        size_t n = total - populated < WINDOW ? total - populated : WINDOW;
-        size_t span = (n + page - 1) / page * page;
-#ifdef MADV_POPULATE_READ
-        if (!tl_prefault(base + populated, span, true))
-          (void)madvise((char *)base + populated, span, MADV_POPULATE_READ);
-#endif
-        populated += n;
-      }
-      /* Hand back the pages of the rows already checked, so the file never
-      ** sits in memory whole. */
-      size_t done = at / page * page;
-      if (done - released >= WINDOW) {
-        (void)madvise((char *)base + released, done - released, MADV_DONTNEED);
-        released = done;
-      }
-    }
+    if (mapped && ok && row.n) slide(&w, row.start);
     if (st == TL_CSV_END) break;
     if (st == TL_CSV_ERROR) {
       csv_error(b, c);
       continue;
     }
     take(b, &row);
-    if (ok) {
+    if (defer) {
       pending = true;
       pending_line = row.line;
       /* the hashes just computed are this row's: they serve when it is checked */
@@ -1468,9 +1617,12 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   parts ps = { 0 };
   if (!b->skip_rows) {
     reserve_rows(b, rows, data + len);
+    if (t == TL_TB_DEALS || t == TL_TB_SPLITS) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
     plan_parts(b, &ps, data, rows, line, data + len, mapped);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
+  tl_free(b->plain);
+  b->plain = NULL;
   tl_csv_free(c);
 }
 

@@ -75,6 +75,9 @@ void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
 #define TL_STR_KEY 0x40000000u
 static inline bool tl_str_is_key(uint32_t id) { return (id & 0xC0000000u) == TL_STR_KEY; }
 uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);
+/* tl_str_key, except that a duplicate leaves the set as it was, so the row
+** can be given to tl_str_key next (which then reports it). */
+uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);
 /* Room for n more keys of bytes bytes in all (each with its NUL), ahead of
 ** adding them: a loader that estimated them from the file. */
 void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes);

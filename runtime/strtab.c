@@ -295,7 +295,7 @@ static void key_unsort(tl_strtab *t) {
   }
 }
 
-uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
+uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
   assert(row >= t->k.n && row < TL_STR_KEY && n > 0);
   if (t->korder && row != t->k.n) key_unsort(t);   /* rows without a key: no order */
   while (t->k.n < row) buf_add(&t->k, "", 0);
@@ -308,13 +308,18 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
     uint64_t *sl = key_slot(t, s, n, h);
     if (*sl) {
       *first = (uint32_t)*sl - 1;
-      buf_add(&t->k, "", 0);     /* the row keeps no key */
       return UINT32_MAX;
     }
     key_put(t, sl, h, row);
   }
   buf_add(&t->k, s, n);
   return TL_STR_KEY | row;
+}
+
+uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
+  uint32_t id = tl_str_key_try(t, row, s, n, first);
+  if (id == UINT32_MAX) buf_add(&t->k, "", 0);   /* the row keeps no key */
+  return id;
 }
 
 void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
