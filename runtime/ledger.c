@@ -1617,7 +1617,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   parts ps = { 0 };
   if (!b->skip_rows) {
     reserve_rows(b, rows, data + len);
-    if (t == TL_TB_DEALS || t == TL_TB_SPLITS) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
+    if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
     plan_parts(b, &ps, data, rows, line, data + len, mapped);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);

@@ -179,6 +179,7 @@ typedef struct tl_ldg_opts {
   int max_errors;               /* stop storing after this many (0: 100) */
   int threads;                  /* CSV: threads reading big deals and splits files (0, 1: one) */
   size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 4 MiB) */
+  bool general;                 /* CSV: no plain rows (tests: to compare the two paths) */
 } tl_ldg_opts;
 
 /* One cell as read from a source: text plus where it came from. */

@@ -3,9 +3,11 @@
 ** The input is split at the first NUL-free line "--deals--" into a payees
 ** file and a deals file, so both tables and the references between them are
 ** exercised; every message the loader can produce is rendered.  Each input
-** is loaded twice, on one thread and with the deals cut into parts on three,
-** and the two must give the same messages and the same ledger.
+** is loaded three times: on one thread, with the deals cut into parts on
+** three, and with every row read through the general path (no plain rows);
+** all three must give the same messages and the same ledger.
 */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +31,12 @@ static const tl_colspec deal_cols[] = {
 
 /* Load with the deals file read on one thread, or cut into parts of a few
 ** bytes on three; returns the messages and what the ledger holds, as text. */
-static char *load(const char *text, size_t np, const char *deals, size_t nd, int threads) {
+static char *load(const char *text, size_t np, const char *deals, size_t nd, int threads,
+                  bool general) {
   tl_cal cal;
   tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), TL_PERIOD_QUARTER);
   tl_tablespec ps = { "payees", 6, payee_cols }, ds = { "deals", 6, deal_cols };
-  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50, threads, 8 };
+  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50, threads, 8, general };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_feed_csv(b, TL_TB_PAYEES, "payees.csv", text, np);
@@ -59,12 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t np = cut ? (size_t)(cut - text) : size;
   const char *deals = cut ? cut + sizeof sep - 1 : NULL;
   size_t nd = cut ? size - (size_t)(deals - text) : 0;
-  char *one = load(text, np, deals, nd, 1), *three = load(text, np, deals, nd, 3);
+  char *one = load(text, np, deals, nd, 1, false), *three = load(text, np, deals, nd, 3, false);
+  char *slow = load(text, np, deals, nd, 1, true);
   if (strcmp(one, three) != 0) {
     fprintf(stderr, "one thread:\n%s\nthree:\n%s\n", one, three);
     abort();     /* the parts must read exactly as one thread does */
   }
+  if (strcmp(one, slow) != 0) {
+    fprintf(stderr, "plain rows:\n%s\ngeneral path only:\n%s\n", one, slow);
+    abort();     /* and plain rows exactly as the general path does */
+  }
   free(one);
   free(three);
+  free(slow);
   return 0;
 }

@@ -41,6 +41,19 @@ static char *dump(const char *data, size_t len) {
       fprintf(f, "error %u:%u: %s\n", line, col, msg);
       continue;
     }
+    /* Whenever the row reads as plain, it reads as the same fields. */
+    tl_csv_span *sp = malloc((row.n ? row.n : 1) * sizeof *sp);
+    const char *next = tl_csv_plain_row(row.start, data + len, sp, row.n);
+    if (next) {
+      uint32_t line;
+      assert_false(row.quoted);
+      assert_ptr_equal(next, tl_csv_at(c, &line));
+      for (uint32_t i = 0; i < row.n; i++) {
+        assert_ptr_equal(sp[i].p, row.f[i].p);
+        assert_int_equal(sp[i].len, row.f[i].len);
+      }
+    }
+    free(sp);
     fprintf(f, "row %u:", row.line);
     for (uint32_t i = 0; i < row.n; i++) {
       fprintf(f, " %u:%u%s=", row.f[i].line, row.f[i].col, row.f[i].quoted ? "q" : "");
@@ -209,6 +222,65 @@ static void test_scratch_growth(void **state) {
   free(data);
 }
 
+/* tl_csv_plain_row on text[0 ..): the fields as "a|b|c" and what follows, or
+** "not plain". */
+static char *plain(const char *text, size_t len, uint32_t n) {
+  char *copy = malloc(len ? len : 1), *out = malloc(len + 64 + n), *o = out;
+  memcpy(copy, text, len);
+  tl_csv_span f[16];
+  const char *next = tl_csv_plain_row(copy, copy + len, f, n);
+  if (!next) {
+    strcpy(out, "not plain");
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (i) *o++ = '|';
+      memcpy(o, f[i].p, f[i].len);
+      o += f[i].len;
+    }
+    sprintf(o, " +%zu", (size_t)(next - copy));
+  }
+  free(copy);
+  return out;
+}
+
+#define PLAIN(text, n, want) do { \
+    char *got_ = plain(text, sizeof(text) - 1, n); \
+    assert_string_equal(got_, want); \
+    free(got_); \
+  } while (0)
+
+static void test_plain_rows(void **state) {
+  (void)state;
+  PLAIN("a,b,c\nd", 3, "a|b|c +6");
+  PLAIN("a,b,c\r\nd", 3, "a|b|c +7");
+  PLAIN("a,b,c", 3, "a|b|c +5");           /* the last line, without a line end */
+  PLAIN(",,\n", 3, "|| +3");
+  PLAIN("abc\n", 1, "abc +4");
+  PLAIN("a,b\n", 3, "not plain");          /* too few fields */
+  PLAIN("a,b,c,d\n", 3, "not plain");      /* too many */
+  PLAIN("\na,b,c\n", 3, "not plain");      /* a blank line: the reader skips it */
+  PLAIN("\r\n", 1, "not plain");
+  PLAIN("a,\"b\",c\n", 3, "not plain");    /* quoted */
+  PLAIN("a,b\"x,c\n", 3, "not plain");
+  PLAIN("a,b\rx,c\n", 3, "not plain");      /* a lone CR is data: the reader's */
+  PLAIN("a,b,c\r", 3, "not plain");         /* a CR ending the buffer, too */
+  PLAIN("a,b\0,c\n", 3, "not plain");
+  PLAIN("", 1, "not plain");
+  /* rows longer than one step of the vector scan, and fields across steps */
+  PLAIN("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,b,c\nrest of "
+        "the file, long enough for a second step of sixty-four bytes........",
+        3, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|b|c +80");
+  PLAIN("0123456789,0123456789,0123456789,0123456789,0123456789,0123456789,0123456789\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        7, "0123456789|0123456789|0123456789|0123456789|0123456789|0123456789|0123456789 +77");
+  PLAIN("0123456789,0123456789,0123456789,0123456789,0123456789,0123456789,0123456789\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        6, "not plain");
+  PLAIN("0123456789,0123456789,0123456789,0123456789,0123456789,0123456789,\"23456789\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        7, "not plain");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plain),
@@ -225,6 +297,7 @@ int main(void) {
     cmocka_unit_test(test_error_in_multiline_field),
     cmocka_unit_test(test_no_copy),
     cmocka_unit_test(test_scratch_growth),
+    cmocka_unit_test(test_plain_rows),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,8 @@ static char *out;
 ** and once cut into parts of a few bytes, and must give the same. */
 static int threads = 1;
 static size_t part_min;
+/* and once more with every row read through the general path */
+static bool general;
 
 static tl_ledger *build(const input *in, tl_diags *d) {
   tl_period_kind kind = in->periods == 12 ? TL_PERIOD_MONTH
@@ -77,7 +79,7 @@ static tl_ledger *build(const input *in, tl_diags *d) {
   tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), kind);
   tl_ldg_opts o = {
     &payees_spec, in->deals_spec ? in->deals_spec : &deals_spec, "USD", &cal, in->max_errors,
-    threads, part_min
+    threads, part_min, general
   };
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   const char *src[] = { in->payees, in->fx, in->deals, in->splits, in->quotas };
@@ -568,7 +570,7 @@ static void test_error_limit(void **state) {
 ** a column of 0 gives a message naming just the row. */
 static void test_direct_cells(void **state) {
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0 };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_cell ph[] = { { "id", 2, 0, 0, false }, { "role", 4, 0, 0, false } };
@@ -804,7 +806,7 @@ static void test_load_dir(void **state) {
   char dir[] = "/tmp/tally-ledger-XXXXXX";
   assert_non_null(mkdtemp(dir));
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, threads, part_min };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, threads, part_min, general };
   tl_diags *d = tl_diags_new();
   char want[1024];
   size_t len;
@@ -869,12 +871,15 @@ static void test_load_dir(void **state) {
 static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *worker_rows) {
   int t0 = threads;
   size_t m0 = part_min;
-  threads = nthreads;
+  bool g0 = general;
+  threads = nthreads < 0 ? 1 : nthreads;   /* -1: one thread, the general path only */
   part_min = min;
+  general = nthreads < 0;
   tl_diags *d = tl_diags_new();
   tl_ledger *l = build(in, d);
   threads = t0;
   part_min = m0;
+  general = g0;
   char *s;
   size_t len;
   FILE *f = open_memstream(&s, &len);
@@ -940,14 +945,17 @@ static char *splits_csv(int n, int at, const char *edit) {
 static void same_in_parts_split(const char *deals, const char *splits, int taken) {
   input in = { .payees = roster, .fx = "currency,from,rate\nEUR,2026-01-01,1.1\n",
                .deals = deals, .splits = splits };
-  uint32_t w1, w3;
+  uint32_t w1, w3, wg;
   char *one = fingerprint(&in, 1, 0, &w1), *three = fingerprint(&in, 3, 256, &w3);
+  char *slow = fingerprint(&in, -1, 0, &wg);
   assert_string_equal(one, three);
+  assert_string_equal(one, slow);
   assert_int_equal(w1, 0);
   if (taken == 0) assert_int_equal(w3, 0);
   else if (taken > 0) assert_true(w3 >= (uint32_t)taken);
   free(one);
   free(three);
+  free(slow);
 }
 
 static void same_in_parts(const char *deals, int taken) {
@@ -985,8 +993,12 @@ static void test_parts(void **state) {
   static const char *const first[] = {
     "\r\n\r\n", "D00030,ann,2026-01-01,1,,\"P\n\nx\",\n", "D00030,ann\n",
     "D00010,ann,2026-01-01,1,,P,\n",
+    /* a plain row given up after interning new strings: the general path
+    ** gives them the same ids */
+    "D00030,ann,2026-01-01,1,USD,Pnew,2026-13-01\n", "D00010,ann,2026-01-01,1,USD,Pnew2,\n",
+    "D00030,ann,2026-01-01,1,NEW,Pnew3,\n",
   };
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < 7; i++) {
     same_in_parts(d = deals_csv(600, false, 30, first[i]), 0);
     free(d);
   }
@@ -1036,6 +1048,15 @@ static int in_parts(void **state) {
   return 0;
 }
 
+/* The third: no plain rows (the messages must not change either). */
+static int general_only(void **state) {
+  (void)state;
+  threads = 1;
+  part_min = 0;
+  general = true;
+  return 0;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_strtab, teardown),
@@ -1067,5 +1088,7 @@ int main(void) {
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
   failed += cmocka_run_group_tests_name("ledger, deals cut into parts on four threads", tests,
                                         in_parts, NULL);
+  failed += cmocka_run_group_tests_name("ledger, every row through the general path", tests,
+                                        general_only, NULL);
   return failed;
 }
