@@ -91,6 +91,11 @@ typedef struct later { uint32_t row, first; int kind; tl_dec sum; } later;
 
 typedef struct splitrow { pos deal, payee; bool ok; } splitrow;
 
+/* A payee id in the builder's index: row + 1 (0: a free slot), and an id
+** of at most 7 bytes held in the slot itself (short_id), so that finding it
+** reads this one slot; a longer id's text is read from the string table. */
+typedef struct pslot { uint32_t hash, row; uint64_t text; } pslot;
+
 struct tl_ldg_builder {
   tl_ldg_opts o;
   tl_diags *d;
@@ -99,10 +104,10 @@ struct tl_ldg_builder {
   const tl_tablespec *spec[TL_TB_COUNT];
   int keycol[TL_TB_COUNT];               /* the key column, or -1 */
   TL_VEC(int32_t) key[TL_TB_COUNT];      /* payees: string id -> row, or -1 (deal ids: tl_str_key) */
-  /* Payee ids by hash (hash << 32 | row + 1), built once the roster is
-  ** complete: deals name a payee on every row, and this small table stays in
-  ** cache where the ledger's string table (every deal id) does not. */
-  uint64_t *pidx;
+  /* Payee ids by hash, built once the roster is complete: deals name a
+  ** payee on every row, and this small table stays in cache where the
+  ** ledger's string table (every deal id) does not. */
+  pslot *pidx;
   uint32_t pmask;
   uint32_t cap[TL_TB_COUNT];             /* rows allocated */
   bool broken[TL_TB_COUNT];              /* unusable: references into it are not checked */
@@ -404,10 +409,26 @@ static const char *const ref_noun[TL_TB_COUNT] = {
   [TL_TB_PAYEES] = "payee", [TL_TB_DEALS] = "deal"
 };
 
+/* An id of at most 7 bytes as a word, its length in the top byte; a longer
+** one as a word no short id can be. */
+static uint64_t short_id(const char *s, size_t n) {
+  uint64_t w = 0;
+  if (n > 7) return UINT64_MAX;
+  if (n >= 4) {                 /* two loads, overlapping when n < 8 */
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    w = (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+  } else {
+    for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+  }
+  return w | (uint64_t)n << 56;
+}
+
 static void index_payees(tl_ldg_builder *b) {
   uint32_t n = 0, mask = 15;
   for (size_t id = 0; id < b->key[TL_TB_PAYEES].n; id++) n += b->key[TL_TB_PAYEES].v[id] >= 0;
-  while (mask / 2 < n) mask = mask * 2 + 1;
+  while ((uint64_t)n * 4 > (uint64_t)mask * 3) mask = mask * 2 + 1;
   b->pidx = tl_calloc((size_t)mask + 1, sizeof *b->pidx);
   b->pmask = mask;
   for (size_t id = 0; id < b->key[TL_TB_PAYEES].n; id++) {
@@ -416,8 +437,8 @@ static void index_payees(tl_ldg_builder *b) {
     size_t len;
     const char *s = tl_str_get(b->l->strs, (uint32_t)id, &len);
     uint32_t h = tl_str_hash(s, len), i = h & mask;
-    while (b->pidx[i]) i = (i + 1) & mask;
-    b->pidx[i] = (uint64_t)h << 32 | (uint64_t)(row + 1);
+    while (b->pidx[i].row) i = (i + 1) & mask;
+    b->pidx[i] = (pslot){ h, (uint32_t)row + 1, short_id(s, len) };
   }
 }
 
@@ -425,11 +446,13 @@ static void index_payees(tl_ldg_builder *b) {
 static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h) {
   if (!b->pidx) index_payees(b);
   const uint32_t *ids = b->l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]].v.str;
+  uint64_t w = short_id(s, n);
   for (uint32_t i = h & b->pmask;; i = (i + 1) & b->pmask) {
-    uint64_t v = b->pidx[i];
-    if (!v) return -1;
-    if ((uint32_t)(v >> 32) != h) continue;
-    int32_t row = (int32_t)(uint32_t)v - 1;
+    const pslot *e = &b->pidx[i];
+    if (!e->row) return -1;
+    if (e->hash != h || e->text != w) continue;
+    int32_t row = (int32_t)(e->row - 1);
+    if (w != UINT64_MAX) return row;
     size_t len;
     const char *t = tl_str_get(b->l->strs, ids[row], &len);
     if (len == n && tl_bytes_cmp(t, s, n) == 0) return row;

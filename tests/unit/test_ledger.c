@@ -1039,6 +1039,36 @@ static void test_parts(void **state) {
   free(d);
 }
 
+/* Payee ids of every length about the 7 bytes the payee index holds in
+** its slots: each found, and ids one byte off are not. */
+static void test_payee_id_lengths(void **state) {
+  (void)state;
+  static const char *const ids[] = {
+    "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi",
+    "abcdefghijklmnop", "abcdefgX", "Xbcdefg", "abcdefghX", "a\xC3\xA9", "1234567",
+  };
+  enum { N = sizeof ids / sizeof ids[0] };
+  char payees[1024] = "id,role\n", deals[2048] = "id,owner,closed,amount\n";
+  for (int i = 0; i < N; i++) sprintf(payees + strlen(payees), "%s,AE\n", ids[i]);
+  for (int i = 0; i < N; i++)
+    sprintf(deals + strlen(deals), "D%02d,%s,2026-01-01,1\n", i, ids[N - 1 - i]);
+  input in = { .payees = payees, .deals = deals };
+  tl_ledger *l = build_ok(&in);
+  const tl_column *owner = &l->t[TL_TB_DEALS].cols[tl_ldg_col(&l->t[TL_TB_DEALS], "owner")];
+  for (int i = 0; i < N; i++) assert_int_equal(owner->v.ref[i], N - 1 - i);
+  tl_ldg_free(l);
+  in.deals = "id,owner,closed,amount\n"
+             "D1,abcdefh,2026-01-01,1\nD2,abcdefgha,2026-01-01,1\nD3,bcdefg,2026-01-01,1\n"
+             "D4,abcdefg\xC3,2026-01-01,1\nD5,A,2026-01-01,1\nD6,abcdefghijklmnoq,2026-01-01,1\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:4: error: column \"owner\": unknown payee \"abcdefh\"\n"
+    "deals.csv:3:4: error: column \"owner\": unknown payee \"abcdefgha\"\n"
+    "deals.csv:4:4: error: column \"owner\": unknown payee \"bcdefg\"\n"
+    "deals.csv:5:4: error: column \"owner\": unknown payee \"abcdefg\xC3\"\n"
+    "deals.csv:6:4: error: column \"owner\": unknown payee \"A\"\n"
+    "deals.csv:7:4: error: column \"owner\": unknown payee \"abcdefghijklmnoq\"\n");
+}
+
 /* The second run of every test above: any deals file of more than a few
 ** bytes is cut into parts (messages and ledgers must not change). */
 static int in_parts(void **state) {
@@ -1084,6 +1114,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_quota_errors, teardown),
     cmocka_unit_test_teardown(test_load_dir, teardown),
     cmocka_unit_test_teardown(test_parts, teardown),
+    cmocka_unit_test_teardown(test_payee_id_lengths, teardown),
   };
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
   failed += cmocka_run_group_tests_name("ledger, deals cut into parts on four threads", tests,
