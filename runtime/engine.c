@@ -265,8 +265,9 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
           line.payee = deals->cols[rule->target].v.ref[row];
         }
         if (line.payee < 0) continue;
-        if (!dec_ok(e, tl_dec_mul(l->amount_plan[row], line.share, &line.amount), "a credit",
-                    line.payee, k))
+        if (!nsplit) line.amount = l->amount_plan[row];   /* the whole amount: exact as it is */
+        else if (!dec_ok(e, tl_dec_mul(l->amount_plan[row], line.share, &line.amount), "a credit",
+                         line.payee, k))
           return false;
         add_line(e, &line, k, r);
         for (int32_t m = mgr ? mgr[line.payee] : -1; m >= 0 && !e->failed; m = mgr[m]) {

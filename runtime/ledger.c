@@ -1254,6 +1254,7 @@ typedef struct part {
   uint32_t first, line;         /* the part's expected first row and its line */
   uint32_t end_line;            /* the line after the part */
   uint32_t nstr;                /* strings in the string table when copied */
+  splitrow *split;              /* splits: the main reader's split checks, by row */
   bool mapped, started, own_strs;
   bool cancel;                  /* read atomically: the worker stops early */
   pthread_t thread;
@@ -1348,6 +1349,10 @@ static void *part_main(void *arg) {
                  (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
   tb->line += pt->first;
   w->cap[t] -= pt->first;
+  if (pt->split) {              /* its split checks go in place too: no row more than cap */
+    w->split.v = pt->split + pt->first;
+    w->split.cap = w->cap[t];
+  }
   if (w->key_bytes > 0 && pt->own_strs && lines > 0) {   /* its deal ids, as the main reader's */
     double rows = (double)(pt->end - pt->p) / (double)(pt->p - pt->rows) * (double)lines * 1.02;
     if (rows < (double)w->cap[t])
@@ -1433,7 +1438,7 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
       }
     }
     tl_free(id);
-    for (size_t i = 0; i < pt->w.split.n; i++) tl_vec_push(b->split, pt->w.split.v[i]);
+    b->split.n += pt->w.split.n;   /* written in place (part_main) */
     tb->nrows += n;
     b->l->worker_rows += n;
   }
@@ -1442,7 +1447,6 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   if (pt->own_strs) tl_strtab_free(pt->view.strs);
   tl_free(pt->hot);
   tl_vec_free(pt->w.csvcells);
-  tl_vec_free(pt->w.split);
   *next = pt->end;
   *next_line = pt->end_line;
   tl_free(pt->block);
@@ -1472,6 +1476,11 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
   ps->n = ps->next = 0;
   if (n < 2) return;
   if (!b->pidx) index_payees(b);   /* the workers read it: build it before them */
+  if (t == TL_TB_SPLITS && b->split.cap < b->cap[t]) {
+    /* room for every row's split check, which the workers write in place */
+    b->split.v = tl_realloc(b->split.v, (size_t)b->cap[t] * sizeof *b->split.v);
+    b->split.cap = b->cap[t];
+  }
   ps->v = tl_calloc((size_t)n - 1, sizeof *ps->v);
   const char *prev = rows;
   for (int k = 1; k < n; k++) {
@@ -1491,6 +1500,7 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
     part *pt = ps->v[ps->n++] = own_lines(sizeof *pt, &block);
     *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
                   .row0 = b->l->t[t].nrows, .mapped = mapped, .data = data,
+                  .split = t == TL_TB_SPLITS ? b->split.v : NULL,
                   .path = b->l->t[t].file, .block = block };
     prev = p;
   }
