@@ -267,20 +267,33 @@ int tl_dec_places(tl_dec unit) {
 ** Decimals past the 9th are always zero and are appended while copying, so
 ** a large places value cannot overrun the local buffer; the copy stops at
 ** cap, NUL-terminated. */
+/* m / d and m % d: in 64 bits when m fits, as every amount of a payout
+** table does (the 128-bit division is a library call; output formats a
+** few of them per row). */
+static u128 div_small(u128 m, uint64_t d, uint64_t *r) {
+  if ((m >> 64) == 0) {
+    *r = (uint64_t)m % d;
+    return (uint64_t)m / d;
+  }
+  *r = (uint64_t)(m % d);
+  return m / d;
+}
+
 size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap) {
   char tmp[64], *p = tmp + sizeof tmp;
   u128 m = mag(a.raw), ip;
+  uint64_t r;
   uint32_t fp;
   int nf, pad = 0, k = 0;
   size_t len;
   if (places >= 0 && places < TL_DEC_SCALE) {
     /* Stays below 2^128: DMAX plus one display unit. */
     uint32_t u = pow10[TL_DEC_SCALE - places];
-    u128 q = m / u;
-    m = (q + round_up(q, m % u, u, TL_ROUND_HALF_EVEN)) * u;
+    u128 q = div_small(m, u, &r);
+    m = (q + round_up(q, r, u, TL_ROUND_HALF_EVEN)) * u;
   }
-  ip = m / ONE;
-  fp = (uint32_t)(m % ONE);
+  ip = div_small(m, ONE, &r);
+  fp = (uint32_t)r;
   if (places >= 0) {
     nf = places < TL_DEC_SCALE ? places : TL_DEC_SCALE;
     pad = places - nf;

@@ -187,6 +187,13 @@ static void test_format_places(void **state) {
   fmt_is("-12.3", 2, false, "-12.30");
   fmt_is("0.123456789", 9, false, "0.123456789");
   fmt_is("1.5", 12, false, "1.500000000000");
+  /* on both sides of 2^64 raw units, where formatting leaves 64-bit division */
+  fmt_is("18446744073.709551615", -1, false, "18446744073.709551615");
+  fmt_is("18446744073.709551616", -1, false, "18446744073.709551616");
+  fmt_is("-18446744073.709551616", 2, true, "-18,446,744,073.71");
+  fmt_is("18446744073.705", 2, false, "18446744073.70");
+  fmt_is("18446744074.705", 2, false, "18446744074.70");
+  fmt_is("18446744074.715", 2, false, "18446744074.72");
   /* Extra digits are rounded half-even for display. */
   fmt_is("0.125", 2, false, "0.12");
   fmt_is("0.135", 2, false, "0.14");
