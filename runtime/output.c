@@ -53,35 +53,58 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
   char amt[80];
   if (f == TL_OUT_CSV) {
     fputs("payee,period,line,amount\n", out);
+    /* Rows are put together in a buffer and written a buffer at a time: a
+    ** year of 10k payees is 600k rows, and stdio calls per row cost more than
+    ** computing them.  The period and line names are measured once; a
+    ** payee's rows are together, so its id is looked at once.  Text needing
+    ** quotes takes the slow way. */
+    int nlines = (int)p->ncomponents + 3;
+    size_t *lw = tl_alloc((size_t)nlines * sizeof *lw), pw[TL_CAL_MAX_PERIODS];
+    bool lplain = true;
+    for (int j = 0; j < nlines; j++) {
+      const char *what = tl_eng_line_name(p, j < nlines - 3 ? j : -(j - (nlines - 3)) - 1);
+      lw[j] = strlen(what);
+      lplain &= !strpbrk(what, ",\"\r\n");
+    }
+    for (int k = 0; k < p->cal.n; k++) pw[k] = strlen(p->cal.name[k]);
+    enum { CAP = 1 << 16 };
+    char *buf = tl_alloc(CAP);
+    size_t used = 0;
     const char *who = NULL;
     size_t nw = 0;
     bool plain = false;         /* who needs no quoting */
     for (size_t i = 0; i < r->nrows; i++) {
       const tl_row *row = &r->rows[i];
-      /* Each row is put together in a buffer and written at once: a year of
-      ** 10k payees is 600k rows, and a stdio call per field cost more than
-      ** computing them.  Ids that need quoting take the slow way.  A payee's
-      ** rows are together: its id is looked at once. */
       if (i == 0 || row->payee != r->rows[i - 1].payee) {
         who = tl_str_get(l->strs, ids[row->payee], NULL);
         nw = strlen(who);
-        plain = !strpbrk(who, ",\"\r\n");
+        plain = lplain && !strpbrk(who, ",\"\r\n");
       }
+      int j = row->line >= 0 ? row->line : nlines - 3 - row->line - 1;
       const char *per = p->cal.name[row->period], *what = tl_eng_line_name(p, row->line);
-      size_t np = strlen(per), nl = strlen(what);
-      tl_dec_format(row->amount, places, false, amt, sizeof amt);
-      size_t na = strlen(amt);
-      char buf[512];
-      if (nw + np + nl + na + 4 <= sizeof buf && plain && !strpbrk(what, ",\"\r\n")) {
-        char *b = put(put(put(put(buf, who, nw, ','), per, np, ','), what, nl, ','), amt, na, '\n');
-        fwrite(buf, 1, (size_t)(b - buf), out);
-      } else {
+      size_t np = pw[row->period], nl = lw[j];
+      if (!plain || nw + np + nl + 4 + sizeof amt > CAP) {
+        fwrite(buf, 1, used, out);
+        used = 0;
+        tl_dec_format(row->amount, places, false, amt, sizeof amt);
         csv_text(out, who);
         fprintf(out, ",%s,", per);
         csv_text(out, what);
         fprintf(out, ",%s\n", amt);
+        continue;
       }
+      if (used + nw + np + nl + 4 + sizeof amt > CAP) {
+        fwrite(buf, 1, used, out);
+        used = 0;
+      }
+      char *b = put(put(put(buf + used, who, nw, ','), per, np, ','), what, nl, ',');
+      b += tl_dec_format(row->amount, places, false, b, sizeof amt);
+      *b++ = '\n';
+      used = (size_t)(b - buf);
     }
+    fwrite(buf, 1, used, out);
+    tl_free(buf);
+    tl_free(lw);
   } else if (f == TL_OUT_JSON) {
     fputs("[", out);
     for (size_t i = 0; i < r->nrows; i++) {
