@@ -144,7 +144,7 @@ static bool check_rollup(engine *e) {
     int32_t m = mgr[i];
     for (uint32_t steps = 0; m >= 0; steps++, m = mgr[m]) {
       if (m == (int32_t)i || steps > e->npay) {
-        tl_loc loc = { t->file, (int)t->line[i], 0, 0, 0 };
+        tl_loc loc = { t->file, (int)tl_ldg_line(t, i), 0, 0, 0 };
         tl_diag(e->d, TL_SEV_ERROR, loc, "rollup", "payee %s is their own manager through "
                 "the %s column (a cycle)", tl_str_get(e->l->strs, t->cols[0].v.str[i], NULL),
                 t->cols[e->p->rollup].name);
@@ -760,7 +760,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   if (!eligibility(&e) || !check_rollup(&e)) goto done;
   if (trace && e.elig[trace->payee] < 0) {
     const tl_table *t = &l->t[TL_TB_PAYEES];
-    tl_loc loc = { t->file, (int)t->line[trace->payee], 0, 0, 0 };
+    tl_loc loc = { t->file, (int)tl_ldg_line(t, (uint32_t)trace->payee), 0, 0, 0 };
     tl_diag(d, TL_SEV_ERROR, loc, "explain", "payee %s is not eligible under this plan, so it has "
             "no payouts to explain", tl_str_get(l->strs, t->cols[0].v.str[trace->payee], NULL));
     goto done;

@@ -262,8 +262,33 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
       memset(col->isnull + old, 0, cap - old);
     }
   }
-  tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
+  if (tb->line) tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
   b->cap[t] = cap;
+}
+
+/* Give table t a line array: its first n rows are on lines line0 on. */
+static void list_lines(tl_ldg_builder *b, int t, uint32_t n) {
+  tl_table *tb = &b->l->t[t];
+  tb->line = tl_alloc(((size_t)b->cap[t] + 1) * sizeof *tb->line);
+  for (uint32_t i = 0; i < n; i++) tb->line[i] = tb->line0 + i;
+}
+
+/* Row r of the current table is on line `line`.  False for a worker whose
+** rows stop being on consecutive lines: it has no line array to write to
+** (the main reader's is not its to allocate), so it gives up. */
+static bool set_line(tl_ldg_builder *b, uint32_t r, uint32_t line) {
+  tl_table *tb = &b->l->t[b->cur];
+  if (!tb->line) {
+    if (r == 0 && !b->worker) tb->line0 = line;   /* a worker's is where its part starts */
+    if (line == tb->line0 + r) return true;
+    if (b->worker) {
+      b->failed = true;
+      return false;
+    }
+    list_lines(b, b->cur, r);
+  }
+  tb->line[r] = line;
+  return true;
 }
 
 static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
@@ -397,7 +422,7 @@ static bool add_key(tl_ldg_builder *b, int c, uint32_t id, uint32_t r, const tl_
   if (first >= 0) {
     qbuf q;
     err(b, t, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
-        b->spec[t]->cols[c].name, qcell(&q, x), b->l->t[t].line[first]);
+        b->spec[t]->cols[c].name, qcell(&q, x), tl_ldg_line(&b->l->t[t], (uint32_t)first));
     return false;
   }
   while (b->key[t].n <= id) tl_vec_push(b->key[t], -1);
@@ -491,7 +516,7 @@ static cellstate deal_key(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cel
   /* the row still reads as its id in later messages: it is the first row's */
   tb->cols[c].v.str[r] = TL_STR_KEY | first;
   err(b, TL_TB_DEALS, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
-      b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), tb->line[first]);
+      b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), tl_ldg_line(tb, first));
   return CELL_BAD;
 }
 
@@ -553,11 +578,11 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
 
 static void fx_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_FX];
-  pos cur = at_col(b, FX_CURRENCY, tb->line[r]);
+  pos cur = at_col(b, FX_CURRENCY, tl_ldg_line(tb, r));
   tl_vec_push(b->fxpos, cur);
   if (b->state[FX_RATE] == CELL_OK && tb->cols[FX_RATE].v.dec[r].raw <= 0) {
     qbuf q;
-    err(b, TL_TB_FX, at_col(b, FX_RATE, tb->line[r]), "data-value",
+    err(b, TL_TB_FX, at_col(b, FX_RATE, tl_ldg_line(tb, r)), "data-value",
         "column \"rate\": rate must be positive, not \"%s\"",
         qcell(&q, &b->cells[b->chdr[FX_RATE]]));
     b->state[FX_RATE] = CELL_BAD;
@@ -607,7 +632,8 @@ static void fx_end(tl_ldg_builder *b) {
     tl_date_format(tb->cols[FX_FROM].v.date[dup.v[i].row], day);
     err(b, TL_TB_FX, b->fxpos.v[dup.v[i].row], "data-key",
         "duplicate rate for %s from %s (first on line %u)",
-        qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day, tb->line[dup.v[i].first]);
+        qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day,
+        tl_ldg_line(tb, dup.v[i].first));
   }
   tl_vec_free(dup);
 }
@@ -657,11 +683,11 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   if (st == FX_NO_RATE && !b->broken[TL_TB_FX]) {
     char day[11];
     tl_date_format(cols[b->d_closed].v.date[r], day);
-    err(b, TL_TB_DEALS, at_col(b, b->d_currency, tb->line[r]), "data-fx",
+    err(b, TL_TB_DEALS, at_col(b, b->d_currency, tl_ldg_line(tb, r)), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
         qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
   } else if (st == FX_TOO_LARGE) {
-    err(b, TL_TB_DEALS, at_col(b, b->d_amount, tb->line[r]), "data-value",
+    err(b, TL_TB_DEALS, at_col(b, b->d_amount, tl_ldg_line(tb, r)), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
         qcell(&q, &b->cells[b->chdr[b->d_amount]]), b->o.currency);
   }
@@ -669,11 +695,11 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
 
 static void split_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_SPLITS];
-  splitrow s = { at_col(b, SP_DEAL, tb->line[r]), at_col(b, SP_PAYEE, tb->line[r]), false };
+  splitrow s = { at_col(b, SP_DEAL, tl_ldg_line(tb, r)), at_col(b, SP_PAYEE, tl_ldg_line(tb, r)), false };
   tl_dec share = tb->cols[SP_SHARE].v.dec[r];
   if (b->state[SP_SHARE] == CELL_OK && (share.raw <= 0 || share.raw > TL_DEC_ONE_RAW)) {
     qbuf q;
-    err(b, TL_TB_SPLITS, at_col(b, SP_SHARE, tb->line[r]), "data-value",
+    err(b, TL_TB_SPLITS, at_col(b, SP_SHARE, tl_ldg_line(tb, r)), "data-value",
         "column \"share\": share must be more than 0%% and at most 100%%, not \"%s\"",
         qcell(&q, &b->cells[b->chdr[SP_SHARE]]));
     b->state[SP_SHARE] = CELL_BAD;
@@ -710,12 +736,12 @@ static void quota_row(tl_ldg_builder *b, uint32_t r) {
   uint32_t *first = &b->quota_line[(size_t)payee * (size_t)cal->n + (size_t)i];
   if (*first) {
     const tl_table *pt = &b->l->t[TL_TB_PAYEES];
-    err(b, TL_TB_QUOTAS, at_col(b, QU_PAYEE, tb->line[r]), "data-key",
+    err(b, TL_TB_QUOTAS, at_col(b, QU_PAYEE, tl_ldg_line(tb, r)), "data-key",
         "quota of \"%s\" for %s is given twice (first on line %u)",
         qstr(&q2, b->l, pt->cols[b->keycol[TL_TB_PAYEES]].v.str[payee]), cal->name[i], *first);
     return;
   }
-  *first = tb->line[r];
+  *first = tl_ldg_line(tb, r);
 }
 
 /* Managers and other payee columns of the roster, now that it is complete. */
@@ -875,11 +901,15 @@ static void splits_end(tl_ldg_builder *b) {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
           qstr(&q, l, ids->v.str[deal[x->row]]), qstr(&q2, l, pids->v.str[payee[x->row]]),
-          st->line[x->first]);
+          tl_ldg_line(st, x->first));
     }
   }
   tl_vec_free(b->split);
-  if (tl_diag_errors(b->d) == b->errors_before) permute(st, order, sorted && n == st->nrows);
+  if (tl_diag_errors(b->d) == b->errors_before) {
+    bool identity = sorted && n == st->nrows;
+    if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
+    permute(st, order, identity);
+  }
   tl_vec_free(bad);
   tl_free(order);
   tl_free(rank);
@@ -1033,8 +1063,8 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
     }
     grow_table(b, t, tb->nrows + 1);
   }
+  if (!set_line(b, tb->nrows, line)) return;
   uint32_t r = tb->nrows++;
-  tb->line[r] = line;
   b->cells = cells;
   for (int c = 0; c < tb->ncols; c++) {
     if (b->chdr[c] >= 0) {
@@ -1154,6 +1184,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     grow_table(b, t, tb->nrows + 1);
   }
   uint32_t r = tb->nrows;
+  if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
   int key = -1;
   bool currency = false;
   for (int c = 0; c < tb->ncols; c++) {
@@ -1217,7 +1248,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
     tl_vec_push(b->split, sr);
   }
-  tb->line[r] = line;
+  if (tb->line) tb->line[r] = line;
   tb->nrows++;
   *next = q;
   return true;
@@ -1347,7 +1378,8 @@ static void *part_main(void *arg) {
   for (int c = 0; c < tb->ncols; c++)
     set_col_data(&pt->cols[c],
                  (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
-  tb->line += pt->first;
+  tb->line = NULL;              /* its rows on consecutive lines, or it gives up */
+  tb->line0 = pt->line;
   w->cap[t] -= pt->first;
   if (pt->split) {              /* its split checks go in place too: no row more than cap */
     w->split.v = pt->split + pt->first;
@@ -1438,6 +1470,10 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
       }
     }
     tl_free(id);
+    /* the worker's rows are on consecutive lines from pt->line (else it gave up) */
+    if (!tb->line && pt->first == 0) tb->line0 = pt->line;
+    else if (!tb->line && pt->line != tb->line0 + pt->first) list_lines(b, t, pt->first);
+    for (uint32_t r = 0; tb->line && r < n; r++) tb->line[pt->first + r] = pt->line + r;
     b->split.n += pt->w.split.n;   /* written in place (part_main) */
     tb->nrows += n;
     b->l->worker_rows += n;

@@ -145,8 +145,16 @@ typedef struct tl_table {
   uint32_t nrows;
   int ncols;            /* the spec's columns, in spec order */
   tl_column *cols;
-  uint32_t *line;       /* source line (CSV) or rowid (SQLite) of each row */
+  /* The source line (CSV) or rowid (SQLite) of each row: read it with
+  ** tl_ldg_line.  NULL while every row r is on line line0 + r, as in most
+  ** big files: four bytes a row that need not be kept. */
+  uint32_t *line;
+  uint32_t line0;
 } tl_table;
+
+static inline uint32_t tl_ldg_line(const tl_table *t, uint32_t row) {
+  return t->line ? t->line[row] : t->line0 + row;
+}
 
 typedef struct tl_ledger {
   tl_strtab *strs;

@@ -15,7 +15,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
   const tl_table *t = &l->t[TL_TB_DEALS], *st = &l->t[TL_TB_SPLITS];
   fprintf(f, "%u rows, %u strings\n", t->nrows, tl_str_count(l->strs));
   for (uint32_t r = 0; r < t->nrows; r++) {
-    fprintf(f, "%u:", t->line[r]);
+    fprintf(f, "%u:", tl_ldg_line(t, r));
     for (int c = 0; c < t->ncols; c++) {
       const tl_column *col = &t->cols[c];
       char buf[64];
@@ -48,7 +48,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
   for (uint32_t r = 0; r < st->nrows; r++) {
     char buf[64];
     tl_dec_format(st->cols[2].v.dec[r], -1, false, buf, sizeof buf);
-    fprintf(f, "split %u: %d %d %s\n", st->line[r], st->cols[0].v.ref[r], st->cols[1].v.ref[r],
+    fprintf(f, "split %u: %d %d %s\n", tl_ldg_line(st, r), st->cols[0].v.ref[r], st->cols[1].v.ref[r],
             buf);
   }
 }

@@ -280,7 +280,7 @@ static void test_good_ledger(void **state) {
   assert_string_equal(p->file, "payees.csv");
   assert_int_equal(p->nrows, 3);
   assert_int_equal(p->ncols, 7);
-  assert_int_equal(p->line[2], 4);
+  assert_int_equal(tl_ldg_line(p, 2), 4);
   assert_string_equal(text(l, p, "id", 2), "bo");
   assert_string_equal(text(l, p, "name", 1), "Bob, Jr.");
   const tl_column *mgr = &p->cols[tl_ldg_col(p, "manager")];
@@ -689,7 +689,7 @@ static void test_splits(void **state) {
   for (uint32_t i = 0; i < 5; i++) {
     assert_int_equal(s->cols[0].v.ref[i], deal[i]);
     assert_int_equal(s->cols[1].v.ref[i], payee[i]);
-    assert_int_equal(s->line[i], line[i]);
+    assert_int_equal(tl_ldg_line(s, i), line[i]);
     assert_dec(s->cols[2].v.dec[i], share[i]);
     assert_false(tl_col_null(&s->cols[0], i));
   }
@@ -754,7 +754,7 @@ static void test_quotas(void **state) {
   assert_int_equal(q->cols[0].v.ref[0], 1);
   assert_string_equal(text(l, q, "period", 1), "2026-Q1");
   assert_dec(q->cols[2].v.dec[1], "100000.5");
-  assert_int_equal(q->line[2], 4);
+  assert_int_equal(tl_ldg_line(q, 2), 4);
   tl_ldg_free(l);
 }
 
