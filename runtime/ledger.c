@@ -1574,6 +1574,7 @@ static void slide(window *w, const char *row) {
   }
   size_t done = at / w->page * w->page;
   if (done - w->released >= WINDOW) {
+    tl_prefault_forget(w->base + w->released, done - w->released);
     (void)madvise((char *)w->base + w->released, done - w->released, MADV_DONTNEED);
     w->released = done;
   }

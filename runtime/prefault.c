@@ -13,12 +13,14 @@ typedef struct range { uintptr_t a, z; bool read; } range;
 
 static struct {
   pthread_mutex_t mu;
-  pthread_cond_t cv;
+  pthread_cond_t cv, idle;    /* idle: a step ended */
   pthread_t thread;
   bool running, stop;
   range q[QUEUE];
   unsigned head, tail;        /* q[head % QUEUE] .. q[(tail - 1) % QUEUE] */
-} pf = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+  uintptr_t busy_a, busy_z;   /* the step being faulted in, or empty */
+} pf = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+         .idle = PTHREAD_COND_INITIALIZER };
 
 static void *helper(void *arg) {
   (void)arg;
@@ -27,11 +29,17 @@ static void *helper(void *arg) {
     while (!pf.stop && pf.head == pf.tail) pthread_cond_wait(&pf.cv, &pf.mu);
     if (pf.stop) break;
     range *r = &pf.q[pf.head % QUEUE];
+    if (r->a == r->z) {         /* emptied by tl_prefault_forget */
+      pf.head++;
+      continue;
+    }
     /* a step at a time, so stop and newer work are seen between steps */
     uintptr_t a = r->a, z = r->z - a > STEP ? a + STEP : r->z;
     bool read = r->read;
     r->a = z;
     if (r->a == r->z) pf.head++;
+    pf.busy_a = a;
+    pf.busy_z = z;
     pthread_mutex_unlock(&pf.mu);
 #if defined(MADV_POPULATE_WRITE) && defined(MADV_POPULATE_READ)
     (void)madvise((void *)a, z - a, read ? MADV_POPULATE_READ : MADV_POPULATE_WRITE);
@@ -39,6 +47,8 @@ static void *helper(void *arg) {
     (void)read;
 #endif
     pthread_mutex_lock(&pf.mu);
+    pf.busy_a = pf.busy_z = 0;
+    pthread_cond_broadcast(&pf.idle);
   }
   pthread_mutex_unlock(&pf.mu);
   return NULL;
@@ -83,4 +93,17 @@ bool tl_prefault(const void *p, size_t n, bool read) {
   }
   pthread_mutex_unlock(&pf.mu);
   return queued;
+}
+
+void tl_prefault_forget(const void *p, size_t n) {
+  if (!pf.running || !p || n == 0) return;
+  uintptr_t a = (uintptr_t)p, z = a + n;
+  pthread_mutex_lock(&pf.mu);
+  for (unsigned i = pf.head; i != pf.tail; i++) {
+    range *r = &pf.q[i % QUEUE];
+    if (r->a >= a && r->a < z) r->a = r->z < z ? r->z : z;   /* its start: cut off */
+    else if (r->z > a && r->z <= z) r->z = r->a > a ? r->a : a;   /* its end */
+  }
+  while (pf.busy_a < z && pf.busy_z > a) pthread_cond_wait(&pf.idle, &pf.mu);
+  pthread_mutex_unlock(&pf.mu);
 }

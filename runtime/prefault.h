@@ -29,5 +29,10 @@ void tl_prefault_stop(void);
 /* Queue [p, p + n) to be faulted in, for writing or (read) for reading.
 ** False when nothing was queued (no helper, or its queue is full). */
 bool tl_prefault(const void *p, size_t n, bool read);
+/* Drop what is queued of [p, p + n), and wait while the helper is faulting
+** in any of it: for a caller about to hand those pages back (a mapped file
+** read past), which the helper, running late, would otherwise bring back
+** in after it, to stay for the rest of the run. */
+void tl_prefault_forget(const void *p, size_t n);
 
 #endif
