@@ -139,6 +139,9 @@ struct tl_ldg_builder {
   const bool *cancel;                    /* read atomically */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
+  /* Short text of plain rows (codes, products), by short_id: most text
+  ** columns hold a few values, found here without hashing or probing. */
+  struct { uint64_t text; uint32_t id; } shorts[64];
 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
@@ -1204,7 +1207,17 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
         if (t != TL_TB_DEALS) return false;
         key = c;                /* last: a key once added stays */
       } else {
-        col->v.str[r] = tl_str_intern(b->l->strs, x, n);
+        uint64_t w = short_id(x, n);
+        if (w == UINT64_MAX) {
+          col->v.str[r] = tl_str_intern(b->l->strs, x, n);
+        } else {
+          __typeof__(b->shorts[0]) *e = &b->shorts[(w * 0x9E3779B97F4A7C15u) >> 58];
+          if (e->text != w) {   /* 0, when free, is no short id */
+            e->id = tl_str_intern(b->l->strs, x, n);
+            e->text = w;
+          }
+          col->v.str[r] = e->id;
+        }
         currency |= c == b->d_currency;
       }
       break;
