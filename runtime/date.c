@@ -68,10 +68,15 @@ bool tl_date_parse(const char *s, size_t n, tl_date *out) {
            d8 = (unsigned char)s[8] - '0', d9 = (unsigned char)s[9] - '0';
   if ((d0 > 9) | (d1 > 9) | (d2 > 9) | (d3 > 9) | (d5 > 9) | (d6 > 9) | (d8 > 9) | (d9 > 9))
     return false;
-  int y = (int)(d0 * 1000 + d1 * 100 + d2 * 10 + d3), m = (int)(d5 * 10 + d6),
-      d = (int)(d8 * 10 + d9);
-  if (!tl_date_valid_ymd(y, m, d)) return false;
-  *out = tl_date_from_ymd(y, m, d);
+  unsigned y = d0 * 1000 + d1 * 100 + d2 * 10 + d3, m = d5 * 10 + d6, d = d8 * 10 + d9;
+  /* days before each month, from March (the leap day last) */
+  static const unsigned short before[13] = { 0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275 };
+  static const unsigned char days[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  if (y == 0 || m - 1 > 11 || d - 1 >= days[m]) return false;
+  if (m == 2 && d == 29 && !is_leap((int)y)) return false;
+  /* tl_date_from_ymd for years 1 to 9999, where nothing is negative */
+  unsigned ym = y - (m <= 2);
+  *out = (tl_date)((int64_t)ym * 365 + ym / 4 - ym / 100 + ym / 400 + before[m] + d - 1 - EPOCH);
   return true;
 }
 

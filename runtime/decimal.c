@@ -122,8 +122,9 @@ tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out) {
     ** 64-bit steps: the general loop below, in 128 bits, cost an amount cell
     ** three times as much.  Anything else, or any doubt, goes on below. */
     const char *r = s + (n > 0 && (*s == '-' || *s == '+')), *d = r;
+    const char *lim = end - r > 18 ? r + 18 : end;
     uint64_t i = 0, frac = 0;
-    while (r < end && r - d < 18 && (unsigned char)(*r - '0') < 10) i = i * 10 + (uint64_t)(*r++ - '0');
+    while (r < lim && (unsigned char)(*r - '0') < 10) i = i * 10 + (uint64_t)(*r++ - '0');
     if (r > d && (r == end || *r == '.')) {
       int k = 0;
       if (r < end) {

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../lang/diag.h"
 #include "date.h"
@@ -44,9 +45,19 @@
 /* ---- interned strings ---------------------------------------------------- */
 
 /* memcmp for the short ids and codes a ledger is made of: inlined, as the
-** library call costs more than comparing ten bytes. */
+** library call costs more than comparing ten bytes, and eight bytes at a
+** time (the first that differ, in byte order, decide). */
 static inline int tl_bytes_cmp(const char *a, const char *b, size_t n) {
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+  }
+#endif
+  for (; i < n; i++)
     if (a[i] != b[i]) return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
   return 0;
 }

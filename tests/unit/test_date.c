@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -52,6 +53,25 @@ static void test_parse_valid(void **state) {
   assert_int_equal(D("2000-02-29"), D("2000-02-28") + 1);
   assert_int_equal(D("2000-03-01"), D("2000-02-29") + 1);
   assert_int_equal(D("1900-03-01"), D("1900-02-28") + 1);
+}
+
+/* Every day of years around the leap rules: parsed as tl_date_valid_ymd and
+** tl_date_from_ymd say (the parser has its own unrolled copy of both). */
+static void test_parse_every_day(void **state) {
+  (void)state;
+  static const int years[] = { 1, 2, 3, 4, 99, 100, 101, 399, 400, 401, 1600, 1900, 1999,
+                               2000, 2023, 2024, 2100, 2400, 9996, 9999 };
+  for (size_t i = 0; i < sizeof years / sizeof years[0]; i++)
+    for (int m = 0; m <= 13; m++)
+      for (int d = 0; d <= 32; d++) {
+        char s[16];
+        snprintf(s, sizeof s, "%04d-%02d-%02d", years[i], m, d);
+        tl_date got = 12345;
+        bool ok = tl_date_parse(s, 10, &got);
+        assert_int_equal(ok, tl_date_valid_ymd(years[i], m, d));
+        if (ok) assert_int_equal(got, tl_date_from_ymd(years[i], m, d));
+        else assert_int_equal(got, 12345);
+      }
 }
 
 static void test_parse_invalid(void **state) {
@@ -333,6 +353,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse_valid),
     cmocka_unit_test(test_parse_invalid),
+    cmocka_unit_test(test_parse_every_day),
     cmocka_unit_test(test_valid_ymd),
     cmocka_unit_test(test_roundtrip_1970_2100),
     cmocka_unit_test(test_roundtrip_all),
