@@ -1518,7 +1518,7 @@ static void drop_parts(tl_ldg_builder *b, parts *ps) {
 static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const char *rows,
                        uint32_t line, const char *end, bool mapped) {
   int t = b->cur;
-  size_t min = b->o.part_min ? b->o.part_min : (size_t)4 << 20, size = (size_t)(end - rows);
+  size_t min = b->o.part_min ? b->o.part_min : (size_t)1 << 20, size = (size_t)(end - rows);
   int n = b->o.threads < 2 || (t != TL_TB_DEALS && t != TL_TB_SPLITS) || b->skip_rows
           || b->broken[t] ? 1
           : size / min < (size_t)b->o.threads ? (int)(size / min) : b->o.threads;

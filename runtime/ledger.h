@@ -197,7 +197,7 @@ typedef struct tl_ldg_opts {
   const tl_cal *cal;            /* plan year: fx checks, quota period names */
   int max_errors;               /* stop storing after this many (0: 100) */
   int threads;                  /* CSV: threads reading big deals and splits files (0, 1: one) */
-  size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 4 MiB) */
+  size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 1 MiB) */
   bool general;                 /* CSV: no plain rows (tests: to compare the two paths) */
 } tl_ldg_opts;
 
