@@ -184,7 +184,11 @@ static tl_vm_status fail(tl_vm *vm, const tl_chunk *ch, const tl_instr *ip, cons
   vsnprintf(vm->err.message, sizeof vm->err.message, fmt, ap);
   va_end(ap);
   if (strncmp(vm->err.message, "an empty value", 14) != 0) vm->err.hint = NULL;
-  vm->err.span = ch->spans[ip - ch->code];
+  /* a RET has no place in the source of its own: the instruction before
+  ** it computed what it returns */
+  const tl_instr *at = ip;
+  while (at > ch->code && ch->spans[at - ch->code].line == 0) at--;
+  vm->err.span = ch->spans[at - ch->code];
   vm->err.what = ch->what;
   return TL_VM_ERROR;
 }
@@ -281,11 +285,28 @@ next:
   CASE(YTD) {
     int saved = vm->period;
     tl_dec acc = tl_dec_zero();
+    /* ytd(a measure) and ytd(quota), the usual ones, read each period's
+    ** value without a nested run, when that run could not have failed on
+    ** depth, stack or steps (its two steps are counted all the same) */
+    const tl_chunk *ych = &vm->prog->chunks[A];
+    int op = ych->n == 2 && TL_INSTR_OP(ych->code[1]) == TL_OP_RET ? (int)TL_INSTR_OP(ych->code[0]) : -1;
+    bool direct = (op == TL_OP_MEASURE || op == TL_OP_QUOTA) && vm->depth + 1 < MAX_DEPTH
+                  && sp + ych->max_stack + 1 <= vm->sp_limit;
     vm->sp = sp;
     for (int j = 0; j <= saved; j++) {
       tl_value v;
       vm->period = j;
-      if (run(vm, (int32_t)A, &v) != TL_VM_OK) { vm->period = saved; goto nested; }
+      if (direct && vm->steps + 2 <= vm->step_limit) {
+        vm->steps += 2;
+        if (op == TL_OP_QUOTA) v = tl_v_dec(vm->quota[j]);
+        else if (run_measure(vm, TL_INSTR_A(ych->code[0]), &v) != TL_VM_OK) {
+          vm->period = saved;
+          goto nested;
+        }
+      } else if (run(vm, (int32_t)A, &v) != TL_VM_OK) {
+        vm->period = saved;
+        goto nested;
+      }
       if ((rc = tl_dec_add(acc, v.u.d, &acc))) { vm->period = saved; goto arith; }
     }
     vm->period = saved;
