@@ -64,7 +64,7 @@ static void test_parse_every_day(void **state) {
   for (size_t i = 0; i < sizeof years / sizeof years[0]; i++)
     for (int m = 0; m <= 13; m++)
       for (int d = 0; d <= 32; d++) {
-        char s[16];
+        char s[48];
         snprintf(s, sizeof s, "%04d-%02d-%02d", years[i], m, d);
         tl_date got = 12345;
         bool ok = tl_date_parse(s, 10, &got);
