@@ -657,18 +657,18 @@ typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE } fxstate;
 
 /* Convert the amount of deals row r, whose currency, amount and close date
 ** are all there, to the plan currency in place (the amount column is
-** amount_plan, ledger.h); *rate: the rate used, if any. */
-static fxstate convert(tl_ldg_builder *b, uint32_t r, const fxkey **rate) {
+** amount_plan, ledger.h). */
+static fxstate convert(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_column *cols = l->t[TL_TB_DEALS].cols;
   uint32_t cur = cols[b->d_currency].v.str[r];
   tl_date closed = cols[b->d_closed].v.date[r];
-  *rate = NULL;
   if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return FX_DONE;
-  if (!(*rate = fx_rate(b, cur, closed))) return FX_NO_RATE;
+  const fxkey *rate = fx_rate(b, cur, closed);
+  if (!rate) return FX_NO_RATE;
   tl_dec *amount = &cols[b->d_amount].v.dec[r];
-  if (!(*rate)->bad && tl_dec_mul(*amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[(*rate)->row], amount)
-                           != TL_DEC_OK)
+  if (!rate->bad && tl_dec_mul(*amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[rate->row], amount)
+                        != TL_DEC_OK)
     return FX_TOO_LARGE;
   return FX_DONE;
 }
@@ -679,8 +679,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   const tl_column *cols = tb->cols;
   if (b->d_currency < 0 || b->state[b->d_currency] != CELL_OK) return;
   if (b->state[b->d_amount] != CELL_OK || b->state[b->d_closed] != CELL_OK) return;
-  const fxkey *rate;
-  fxstate st = convert(b, r, &rate);
+  fxstate st = convert(b, r);
   uint32_t cur = cols[b->d_currency].v.str[r];
   qbuf q, q2;
   if (st == FX_NO_RATE && !b->broken[TL_TB_FX]) {
@@ -1172,6 +1171,18 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
 ** way.
 */
 
+/* The string id of text s[0 .. n), through the builder's cache when short. */
+static uint32_t intern_short(tl_ldg_builder *b, const char *s, size_t n) {
+  uint64_t w = short_id(s, n);
+  if (w == UINT64_MAX) return tl_str_intern(b->l->strs, s, n);
+  __typeof__(b->shorts[0]) *e = &b->shorts[(w * 0x9E3779B97F4A7C15u) >> 58];
+  if (e->text != w) {           /* 0, when free, is no short id */
+    e->id = tl_str_intern(b->l->strs, s, n);
+    e->text = w;
+  }
+  return e->id;
+}
+
 /* Read the row at p (line `line`) into the current table, and set *next to
 ** the line after it; false, having added no row, when it is not plain. */
 static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_t line,
@@ -1207,17 +1218,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
         if (t != TL_TB_DEALS) return false;
         key = c;                /* last: a key once added stays */
       } else {
-        uint64_t w = short_id(x, n);
-        if (w == UINT64_MAX) {
-          col->v.str[r] = tl_str_intern(b->l->strs, x, n);
-        } else {
-          __typeof__(b->shorts[0]) *e = &b->shorts[(w * 0x9E3779B97F4A7C15u) >> 58];
-          if (e->text != w) {   /* 0, when free, is no short id */
-            e->id = tl_str_intern(b->l->strs, x, n);
-            e->text = w;
-          }
-          col->v.str[r] = e->id;
-        }
+        col->v.str[r] = intern_short(b, x, n);
         currency |= c == b->d_currency;
       }
       break;
@@ -1244,8 +1245,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     }
   }
   if (t == TL_TB_DEALS) {
-    const fxkey *rate;
-    fxstate st = currency ? convert(b, r, &rate) : FX_DONE;
+    fxstate st = currency ? convert(b, r) : FX_DONE;
     if (st == FX_TOO_LARGE || (st == FX_NO_RATE && !b->broken[TL_TB_FX])) return false;
     if (key >= 0) {
       uint32_t first;
@@ -1560,10 +1560,6 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
   for (int k = 0; k < ps->n; k++) start_part(b, ps->v[k]);
 }
 
-/* The rows of reader c into the current table, checked one behind the reader
-** so that the next row's lookups can be prefetched meanwhile (a row is always
-** checked before anything about the rows after it is reported, so messages
-** keep their order).  ps: parts being read by workers (main reader only). */
 /* What of a mapped file is in memory: a window ahead of the reader is mapped
 ** in one call, not a fault per page, and the pages of rows already checked
 ** are handed back, so the file never sits in memory whole. */
@@ -1593,6 +1589,11 @@ static void slide(window *w, const char *row) {
   }
 }
 
+/* The rows of reader c into the current table, checked one behind the reader
+** so that the next row's lookups can be prefetched meanwhile (a row is always
+** checked before anything about the rows after it is reported, so messages
+** keep their order), or as plain rows where they are (see "plain rows").
+** ps: parts being read by workers (main reader only). */
 static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len, bool mapped,
                       parts *ps) {
   tl_csv_row row;
