@@ -60,11 +60,12 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     ** quotes takes the slow way. */
     int nlines = (int)p->ncomponents + 3;
     size_t *lw = tl_alloc((size_t)nlines * sizeof *lw), pw[TL_CAL_MAX_PERIODS];
+    const char **lines = tl_alloc((size_t)nlines * sizeof *lines);
     bool lplain = true;
     for (int j = 0; j < nlines; j++) {
-      const char *what = tl_eng_line_name(p, j < nlines - 3 ? j : -(j - (nlines - 3)) - 1);
-      lw[j] = strlen(what);
-      lplain &= !strpbrk(what, ",\"\r\n");
+      lines[j] = tl_eng_line_name(p, j < nlines - 3 ? j : -(j - (nlines - 3)) - 1);
+      lw[j] = strlen(lines[j]);
+      lplain &= !strpbrk(lines[j], ",\"\r\n");
     }
     for (int k = 0; k < p->cal.n; k++) pw[k] = strlen(p->cal.name[k]);
     enum { CAP = 1 << 16 };
@@ -81,7 +82,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         plain = lplain && !strpbrk(who, ",\"\r\n");
       }
       int j = row->line >= 0 ? row->line : nlines - 3 - row->line - 1;
-      const char *per = p->cal.name[row->period], *what = tl_eng_line_name(p, row->line);
+      const char *per = p->cal.name[row->period], *what = lines[j];
       size_t np = pw[row->period], nl = lw[j];
       if (!plain || nw + np + nl + 4 + sizeof amt > CAP) {
         fwrite(buf, 1, used, out);
@@ -105,6 +106,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     fwrite(buf, 1, used, out);
     tl_free(buf);
     tl_free(lw);
+    tl_free(lines);
   } else if (f == TL_OUT_JSON) {
     fputs("[", out);
     for (size_t i = 0; i < r->nrows; i++) {
