@@ -239,8 +239,8 @@ tl_csv_status tl_csv_next(tl_csv *c, tl_csv_row *row) {
   return TL_CSV_ROW;
 }
 
-/* The end of plain row whose field n - 1 (counting from 0: i) starts at s and
-** stops at e. */
+/* Finish a plain row at e, where its field i, which starts at s, stops: that
+** must be its last field (n - 1), and e the end of its line. */
 static const char *plain_last(const char *s, const char *e, const char *end, tl_csv_span *f,
                               uint32_t i, uint32_t n) {
   if (i + 1 != n) return NULL;
