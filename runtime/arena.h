@@ -15,6 +15,7 @@
 #define TL_RUNTIME_ARENA_H
 
 #include <stddef.h>
+#include <string.h>
 
 void *tl_realloc(void *p, size_t n);      /* n == 0 frees and returns NULL */
 void *tl_alloc(size_t n);                 /* uninitialised */
@@ -46,6 +47,15 @@ void tl_arena_free(tl_arena *a);
       (vec).v = tl_realloc((vec).v, (vec).cap * sizeof *(vec).v); \
     } \
     (vec).v[(vec).n++] = (x); \
+  } while (0)
+/* Append all of vector src to vector dst (of the same element type). */
+#define tl_vec_append(dst, src) do { \
+    if ((dst).n + (src).n > (dst).cap) { \
+      (dst).cap = (dst).n + (src).n; \
+      (dst).v = tl_realloc((dst).v, (dst).cap * sizeof *(dst).v); \
+    } \
+    if ((src).n) memcpy((dst).v + (dst).n, (src).v, (src).n * sizeof *(src).v); \
+    (dst).n += (src).n; \
   } while (0)
 #define tl_vec_free(vec) do { tl_free((vec).v); (vec).v = NULL; (vec).n = (vec).cap = 0; } while (0)
 

@@ -704,8 +704,8 @@ static bool credit_take(engine *e, worker *w) {
       e->rem.n = e->rev.n = 0;
       return false;
     }
-  for (size_t i = 0; i < w->e.rem.n; i++) tl_vec_push(e->rem, w->e.rem.v[i]);
-  for (size_t i = 0; i < w->e.rev.n; i++) tl_vec_push(e->rev, w->e.rev.v[i]);
+  tl_vec_append(e->rem, w->e.rem);
+  tl_vec_append(e->rev, w->e.rev);
   return true;
 }
 
