@@ -440,17 +440,7 @@ static const char *const ref_noun[TL_TB_COUNT] = {
 /* An id of at most 7 bytes as a word, its length in the top byte; a longer
 ** one as a word no short id can be. */
 static uint64_t short_id(const char *s, size_t n) {
-  uint64_t w = 0;
-  if (n > 7) return UINT64_MAX;
-  if (n >= 4) {                 /* two loads, overlapping when n < 8 */
-    uint32_t a, b;
-    memcpy(&a, s, 4);
-    memcpy(&b, s + n - 4, 4);
-    w = (uint64_t)a | (uint64_t)b << (8 * (n - 4));
-  } else {
-    for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-  }
-  return w | (uint64_t)n << 56;
+  return n > 7 ? UINT64_MAX : tl_bytes_word(s, n) | (uint64_t)n << 56;
 }
 
 static void index_payees(tl_ldg_builder *b) {

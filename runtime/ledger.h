@@ -62,6 +62,20 @@ static inline int tl_bytes_cmp(const char *a, const char *b, size_t n) {
   return 0;
 }
 
+/* The n bytes at s (n <= 8) as a little-endian word, zero above them: at
+** most two loads, as ids and codes are short. */
+static inline uint64_t tl_bytes_word(const char *s, size_t n) {
+  uint64_t w = 0;
+  if (n >= 4) {                 /* two loads, overlapping when n < 8 */
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    return (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+  }
+  for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+  return w;
+}
+
 typedef struct tl_strtab tl_strtab;
 tl_strtab *tl_strtab_new(void);
 void tl_strtab_free(tl_strtab *t);

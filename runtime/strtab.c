@@ -86,20 +86,7 @@ uint32_t tl_str_hash(const char *s, size_t n) {
     s += 8;
     n -= 8;
   }
-  if (n) {
-    /* the last 1 to 7 bytes in at most two loads, not a byte at a time */
-    uint64_t w;
-    if (n >= 4) {
-      uint32_t a, b;
-      memcpy(&a, s, 4);
-      memcpy(&b, s + n - 4, 4);
-      w = (uint64_t)a << 32 | b;
-    } else {
-      w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8
-          | (unsigned char)s[n - 1];
-    }
-    h = (h ^ w) * 0x94D049BB133111EBu;
-  }
+  if (n) h = (h ^ tl_bytes_word(s, n)) * 0x94D049BB133111EBu;   /* the last 1 to 7 bytes */
   h ^= h >> 29;
   h *= 0xBF58476D1CE4E5B9u;
   h ^= h >> 32;
