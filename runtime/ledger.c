@@ -269,6 +269,19 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   b->cap[t] = cap;
 }
 
+/* Room for one more row in the current table; false for a worker, which
+** fails instead: the columns are the main reader's, only it may move them. */
+static bool room(tl_ldg_builder *b) {
+  int t = b->cur;
+  if (b->l->t[t].nrows < b->cap[t]) return true;
+  if (b->worker) {
+    b->failed = true;
+    return false;
+  }
+  grow_table(b, t, b->l->t[t].nrows + 1);
+  return true;
+}
+
 /* Give table t a line array: its first n rows are on lines line0 on. */
 static void list_lines(tl_ldg_builder *b, int t, uint32_t n) {
   tl_table *tb = &b->l->t[t];
@@ -685,11 +698,14 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   }
 }
 
+/* A split share is more than 0% and at most 100%. */
+static bool share_ok(tl_dec share) { return share.raw > 0 && share.raw <= TL_DEC_ONE_RAW; }
+
 static void split_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_SPLITS];
   splitrow s = { at_col(b, SP_DEAL, tl_ldg_line(tb, r)), at_col(b, SP_PAYEE, tl_ldg_line(tb, r)), false };
   tl_dec share = tb->cols[SP_SHARE].v.dec[r];
-  if (b->state[SP_SHARE] == CELL_OK && (share.raw <= 0 || share.raw > TL_DEC_ONE_RAW)) {
+  if (b->state[SP_SHARE] == CELL_OK && !share_ok(share)) {
     qbuf q;
     err(b, TL_TB_SPLITS, at_col(b, SP_SHARE, tl_ldg_line(tb, r)), "data-value",
         "column \"share\": share must be more than 0%% and at most 100%%, not \"%s\"",
@@ -1048,13 +1064,7 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
         b->nhdr);
     return;
   }
-  if (tb->nrows == b->cap[t]) {
-    if (b->worker) {            /* the main reader's columns: only it may move them */
-      b->failed = true;
-      return;
-    }
-    grow_table(b, t, tb->nrows + 1);
-  }
+  if (!room(b)) return;
   if (!set_line(b, tb->nrows, line)) return;
   uint32_t r = tb->nrows++;
   b->cells = cells;
@@ -1076,14 +1086,29 @@ void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size
   b->cells = NULL;
 }
 
+/* The line ends in [p, e): eight bytes at a time, as a worker counts those
+** up to its part on its critical path. */
+static size_t count_lines(const char *p, const char *e) {
+  const uint64_t ones = 0x0101010101010101u, low7 = 0x7F7F7F7F7F7F7F7Fu;
+  size_t n = 0;
+  for (; e - p >= 8; p += 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    w ^= ones * '\n';           /* a line end is now a zero byte: find those, exactly */
+    uint64_t z = ~(((w & low7) + low7) | w | low7) >> 7;   /* 1 in each zero byte */
+    n += (size_t)((z * ones) >> 56);
+  }
+  for (; p < e; p++) n += *p == '\n';
+  return n;
+}
+
 /* Make room for the rows of the rest of a file, estimated from the line
 ** length of a sample, so the columns are allocated once instead of doubling
 ** (each doubling copies, and touches pages the final array needs anyway). */
 static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
   enum { SAMPLE = 256 << 10 };
-  size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE, lines = 0;
-  for (const char *q = p, *e = p + span; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
-    lines++;
+  size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
+  size_t lines = count_lines(p, p + span);
   size_t want = span == rest ? lines + 1 : (size_t)((double)rest / (double)span * (double)lines
                                                     * 1.02) + 64;
   tl_table *tb = &b->l->t[b->cur];
@@ -1183,10 +1208,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
   const tl_csv_span *f = b->plain;
   const char *q = tl_csv_plain_row(p, end, b->plain, (uint32_t)b->nhdr);
   if (!q) return false;
-  if (tb->nrows == b->cap[t]) {
-    if (b->worker) return false;   /* the general path fails it */
-    grow_table(b, t, tb->nrows + 1);
-  }
+  if (!room(b)) return false;
   uint32_t r = tb->nrows;
   if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
   int key = -1;
@@ -1245,8 +1267,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
       tb->cols[key].v.str[r] = id;
     }
   } else if (t == TL_TB_SPLITS) {
-    __int128 share = tb->cols[SP_SHARE].v.dec[r].raw;
-    if (share <= 0 || share > TL_DEC_ONE_RAW) return false;
+    if (!share_ok(tb->cols[SP_SHARE].v.dec[r])) return false;
     const tl_csv_span *d = &f[b->chdr[SP_DEAL]], *y = &f[b->chdr[SP_PAYEE]];
     splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
     tl_vec_push(b->split, sr);
@@ -1303,7 +1324,7 @@ typedef struct parts {
 /* n zeroed bytes on cache lines of their own (free *block): a line shared
 ** with the main reader's data bounces between the cores on every row, and
 ** that once doubled the time of both threads. */
-static void *own_lines(size_t n, void **block) {
+static void *cache_aligned(size_t n, void **block) {
   char *p = tl_calloc(1, n + 128);
   *block = p;
   return (void *)(((uintptr_t)p + 64) & ~(uintptr_t)63);
@@ -1318,22 +1339,6 @@ static void csv_error(tl_ldg_builder *b, const tl_csv *c) {
   const char *msg = tl_csv_error(c, &line, &col);
   tl_loc loc = { b->l->t[b->cur].file, (int)line, (int)col, 0, 0 };
   tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
-}
-
-/* The line ends in [p, e): eight bytes at a time, as this counts up to the
-** last part, on the worker's critical path. */
-static size_t count_lines(const char *p, const char *e) {
-  const uint64_t ones = 0x0101010101010101u, low7 = 0x7F7F7F7F7F7F7F7Fu;
-  size_t n = 0;
-  for (; e - p >= 8; p += 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    w ^= ones * '\n';           /* a line end is now a zero byte: find those, exactly */
-    uint64_t z = ~(((w & low7) + low7) | w | low7) >> 7;   /* 1 in each zero byte */
-    n += (size_t)((z * ones) >> 56);
-  }
-  for (; p < e; p++) n += *p == '\n';
-  return n;
 }
 
 /* The line ends before a part, for its worker.  Counting them in the mapped
@@ -1422,7 +1427,7 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->cancel = &pt->cancel;
   /* its own copies of the small arrays it uses on every row */
   size_t nn = (size_t)n + 1, np = b->plain ? b->nhdr : 0;
-  char *hot = own_lines(np * sizeof *w->plain
+  char *hot = cache_aligned(np * sizeof *w->plain
                         + nn * (sizeof *w->state + sizeof *w->chdr + 2 * sizeof *w->hcur), &pt->hot);
   w->plain = b->plain ? (tl_csv_span *)(void *)hot : NULL;
   hot += np * sizeof *w->plain;
@@ -1536,7 +1541,7 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
     if (p >= end) break;
     if (ps->n > 0) ps->v[ps->n - 1]->end = p;
     void *block;
-    part *pt = ps->v[ps->n++] = own_lines(sizeof *pt, &block);
+    part *pt = ps->v[ps->n++] = cache_aligned(sizeof *pt, &block);
     *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
                   .row0 = b->l->t[t].nrows, .mapped = mapped, .data = data,
                   .split = t == TL_TB_SPLITS ? b->split.v : NULL,
