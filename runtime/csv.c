@@ -29,17 +29,24 @@ static const unsigned char plain_stop[256] = {
 ** a zero byte of x ^ stop; the usual zero-byte test can also flag bytes
 ** above a real zero byte, never below one, so the lowest flagged byte of all
 ** five tests is exact. */
+#if defined(__SSE2__)
+/* Of the sixteen bytes at p, where the machine compares bytes in vectors:
+** the commas, as bits, and (stops) every other byte plain text stops at. */
+static inline unsigned commas16(const char *p, unsigned *stops) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+  __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                           _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+  *stops = (unsigned)_mm_movemask_epi8(_mm_or_si128(a, b));
+  return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+}
+#endif
+
 static const char *plain_end(const char *p, const char *end) {
 #if defined(__SSE2__)
-  /* sixteen bytes at a time where the machine compares bytes in vectors */
-  const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-                quote = _mm_set1_epi8('"'), nul = _mm_setzero_si128();
   for (; end - p >= 16; p += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf));
-    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote));
-    __m128i m = _mm_or_si128(_mm_or_si128(a, b), _mm_cmpeq_epi8(v, nul));
-    unsigned bits = (unsigned)_mm_movemask_epi8(m);
+    unsigned stops, bits = commas16(p, &stops) | stops;
     if (bits) return p + __builtin_ctz(bits);
   }
 #endif
@@ -259,16 +266,12 @@ const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uin
   /* Sixty-four bytes at a time, a row or more: one mask of its commas and
   ** one of every other byte that matters, then the fields between commas
   ** up to the first of those. */
-  const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-                quote = _mm_set1_epi8('"'), nul = _mm_setzero_si128();
   for (; end - p >= 64; p += 64) {
     uint64_t commas = 0, stops = 0;
     for (int k = 0; k < 4; k++) {
-      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-      __m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr));
-      __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, nul));
-      commas |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) << (16 * k);
-      stops |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(a, b)) << (16 * k);
+      unsigned st;
+      commas |= (uint64_t)commas16(p + 16 * k, &st) << (16 * k);
+      stops |= (uint64_t)st << (16 * k);
     }
     if (stops) commas &= (stops & -stops) - 1;   /* the commas before the first stop */
     for (; commas; commas &= commas - 1) {
