@@ -46,6 +46,13 @@ static void json_text(FILE *out, const char *s) {
   fputc('"', out);
 }
 
+/* The name of line j of a period's rows: the components in order, then
+** earned, net and balance (TL_LINE_*). */
+static const char *column_name(const tl_program *p, int j) {
+  int nc = (int)p->ncomponents;
+  return tl_eng_line_name(p, j < nc ? j : -(j - nc) - 1);
+}
+
 int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl_out_format f,
                  FILE *out) {
   int places = tl_dec_places(p->unit);
@@ -63,7 +70,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     const char **lines = tl_alloc((size_t)nlines * sizeof *lines);
     bool lplain = true;
     for (int j = 0; j < nlines; j++) {
-      lines[j] = tl_eng_line_name(p, j < nlines - 3 ? j : -(j - (nlines - 3)) - 1);
+      lines[j] = column_name(p, j);
       lw[j] = strlen(lines[j]);
       lplain &= !strpbrk(lines[j], ",\"\r\n");
     }
@@ -81,7 +88,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         nw = strlen(who);
         plain = lplain && !strpbrk(who, ",\"\r\n");
       }
-      int j = row->line >= 0 ? row->line : nlines - 3 - row->line - 1;
+      int j = row->line >= 0 ? row->line : (int)p->ncomponents - row->line - 1;
       const char *per = p->cal.name[row->period], *what = lines[j];
       size_t np = pw[row->period], nl = lw[j];
       if (!plain || nw + np + nl + 4 + sizeof amt > CAP) {
@@ -124,7 +131,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     int lines = r->lines_per_period;
     size_t wpayee = 5, wperiod = 6;
     size_t *w = tl_calloc((size_t)lines, sizeof *w);
-    for (int j = 0; j < lines; j++) w[j] = strlen(tl_eng_line_name(p, j < lines - 3 ? j : -(j - (lines - 3)) - 1));
+    for (int j = 0; j < lines; j++) w[j] = strlen(column_name(p, j));
     for (size_t i = 0; i < r->nrows; i++) {
       const tl_row *row = &r->rows[i];
       size_t n = strlen(tl_str_get(l->strs, ids[row->payee], NULL));
@@ -134,7 +141,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     }
     fprintf(out, "%-*s  %-*s", (int)wpayee, "payee", (int)wperiod, "period");
     for (int j = 0; j < lines; j++)
-      fprintf(out, "  %*s", (int)w[j], tl_eng_line_name(p, j < lines - 3 ? j : -(j - (lines - 3)) - 1));
+      fprintf(out, "  %*s", (int)w[j], column_name(p, j));
     fputc('\n', out);
     for (size_t i = 0; i < r->nrows; i += (size_t)lines) {
       const tl_row *row = &r->rows[i];
