@@ -391,11 +391,15 @@ static bool earned_to_date(engine *e, payee_run *pr, uint32_t c, int P, bool all
   return round_to_unit(e, E, out, pr->row, P);
 }
 
+/* The VM keeps each measure's value per period (its memo) until the sums
+** under it change: a payee's start, removals taking effect as of P, and a
+** reversal's recalculation without its deal.  A later as-of period or
+** another component reads the same values, so they are not worked out again
+** (ytd(bookings) as of December adds twelve memo entries). */
 static void set_asof(engine *e, payee_run *pr, int P) {
   e->vm.asof = P;
   e->vm.agg = pr->cur;
   e->vm.quota = pr->quota;
-  tl_vm_forget(&e->vm);
 }
 
 /* What a reversed deal added to component c in the period of its close:
@@ -412,11 +416,13 @@ static bool reversal_delta(engine *e, payee_run *pr, const removal *first, size_
     if (!dec_ok(e, tl_dec_sub(*cell, first[i].v, cell), "a reversal", pr->row, k)) return false;
   }
   set_asof(e, pr, k);
+  tl_vm_forget(&e->vm);
   bool ok = earned_to_date(e, pr, c, k, true, &without);
   for (size_t i = 0; i < count; i++) {
     tl_dec *cell = &pr->cur[(size_t)first[i].slot * (size_t)e->n + (size_t)k];
     tl_dec_add(*cell, first[i].v, cell);
   }
+  tl_vm_forget(&e->vm);
   memcpy(pv, saved_pv, sizeof saved_pv[0] * (size_t)e->n);
   (void)na;
   if (!ok) return false;
@@ -460,6 +466,7 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
     if (!dec_ok(e, tl_dec_add(*cell, rm[i].v, cell), "a sum", pr->row, rm[i].k)) return false;
   }
   if (!quotas(e, pr)) return false;
+  tl_vm_forget(&e->vm);
 
   tl_dec balance = tl_dec_zero(), draw_amount = tl_dec_zero();
   int draws_left = p->has_draw ? p->draw_periods : 0;
@@ -477,6 +484,7 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
       if (!dec_ok(e, tl_dec_sub(*cell, rm[ri].v, cell), "a clawback", pr->row, P)) return false;
       changed = true;
     }
+    if (changed) tl_vm_forget(&e->vm);
     tl_dec earned = tl_dec_zero();
     for (uint32_t c = 0; c < nc; c++) {
       set_asof(e, pr, P);
