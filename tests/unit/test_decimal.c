@@ -194,6 +194,19 @@ static void test_format_places(void **state) {
   fmt_is("18446744073.705", 2, false, "18446744073.70");
   fmt_is("18446744074.705", 2, false, "18446744074.70");
   fmt_is("18446744074.715", 2, false, "18446744074.72");
+  /* on both sides of 2^63 raw units, where fixed places leave 64 bits */
+  fmt_is("9223372036.854775807", 2, false, "9223372036.85");
+  fmt_is("9223372036.854775808", 2, false, "9223372036.85");
+  fmt_is("-9223372036.854775807", 9, false, "-9223372036.854775807");
+  fmt_is("-9223372036.854775808", 9, false, "-9223372036.854775808");
+  fmt_is("9223372036.854775807", 0, false, "9223372037");
+  fmt_is("0.000000001", 9, false, "0.000000001");
+  fmt_is("0.5", 0, false, "0");
+  fmt_is("1.5", 0, false, "2");
+  fmt_is("99.995", 2, false, "100.00");
+  fmt_is("0.05", 1, false, "0.0");
+  fmt_is("0.15", 1, false, "0.2");
+  fmt_is("123456.7", 3, false, "123456.700");
   /* Extra digits are rounded half-even for display. */
   fmt_is("0.125", 2, false, "0.12");
   fmt_is("0.135", 2, false, "0.14");
@@ -241,9 +254,33 @@ static void test_format_group(void **state) {
   assert_string_equal(buf, "-170,141,183,460,469,231,731,687,303,715.884105727");
 }
 
+/* Fixed places without grouping take a 64-bit path of their own; grouped
+** text takes the general one.  The two must agree but for the commas. */
+static uint64_t rng(void);
+static void test_format_paths_agree(void **state) {
+  for (int i = 0; i < 40000; i++) {
+    uint64_t u = rng() >> (rng() % 64);
+    if (i % 5 == 0) u = (uint64_t)(rng() % 2000) * 5000000u;    /* ties at 2 places */
+    tl_dec d = tl_dec_from_raw(i & 1 ? -(__int128)u : (__int128)u);
+    int places = (int)(rng() % 10);
+    char plain[64], grouped[64], *q = grouped;
+    size_t n = tl_dec_format(d, places, false, plain, sizeof plain);
+    tl_dec_format(d, places, true, grouped, sizeof grouped);
+    for (const char *g = grouped; *g; g++)
+      if (*g != ',') *q++ = *g;
+    *q = '\0';
+    assert_string_equal(plain, grouped);
+    assert_int_equal(n, strlen(plain));
+  }
+}
+
 static void test_format_cap(void **state) {
   char buf[8];
   memset(buf, 'x', sizeof buf);
+  assert_int_equal(tl_dec_format(dec("12345"), 2, false, buf, 4), 3);
+  assert_string_equal(buf, "123");
+  assert_int_equal(tl_dec_format(dec("-1.25"), 2, false, buf, 1), 0);
+  assert_string_equal(buf, "");
   assert_int_equal(tl_dec_format(dec("12345"), -1, false, buf, 4), 3);
   assert_string_equal(buf, "123");
   assert_int_equal(tl_dec_format(dec("1.5"), 20, false, buf, sizeof buf), 7);
@@ -783,6 +820,7 @@ int main(void) {
     cmocka_unit_test(test_format_places),
     cmocka_unit_test(test_format_shortest),
     cmocka_unit_test(test_format_group),
+    cmocka_unit_test(test_format_paths_agree),
     cmocka_unit_test(test_format_cap),
     cmocka_unit_test(test_add_sub),
     cmocka_unit_test(test_neg_abs),
