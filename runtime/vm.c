@@ -161,11 +161,12 @@ static tl_dec_status tier(const tl_program *p, const tl_tier_table *t, tl_dec x,
     return tl_dec_mul(x, rate, out);
   }
   /* marginal: each band [b_i, b_i+1) of x at its own rate (a band's top is
-  ** the next one's bottom: each bound is worked out once) */
+  ** the next one's bottom: each bound is worked out once, and only when x
+  ** is past the one below it) */
   if (t->n && (rc = bound_at(p, t, 0, q, &b[0]))) return rc;
   for (uint32_t i = 0; i < t->n; i++) {
-    if (i + 1 < t->n && (rc = bound_at(p, t, i + 1, q, &b[1]))) return rc;
     if (tl_dec_cmp(x, b[0]) <= 0) break;
+    if (i + 1 < t->n && (rc = bound_at(p, t, i + 1, q, &b[1]))) return rc;
     tl_dec top = (i + 1 < t->n) ? tl_dec_min(x, b[1]) : x, width, part;
     if ((rc = tl_dec_sub(top, b[0], &width)) || (rc = tl_dec_mul(width, t->rate[i], &part)) ||
         (rc = tl_dec_add(acc, part, &acc)))
