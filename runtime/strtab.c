@@ -32,12 +32,17 @@
 #include "arena.h"
 #include "ledger.h"
 
-/* Packed NUL-terminated strings; string i is text[off[i] .. off[i + 1] - 1). */
+/* Packed NUL-terminated strings; string i is text[off[i] .. off[i + 1] - 1).
+** The key set starts without offsets: while every key has the same length,
+** as ids of a fixed width ("D0000001") do, key i starts at i * width, and
+** ten million keys save forty megabytes.  The first key of another length
+** gives it its offsets (buf_vary). */
 typedef struct strbuf {
   char *text;
   size_t used, cap;
-  uint32_t *off;                /* off[n] == used */
+  uint32_t *off;                /* off[n] == used; NULL: width bytes per string */
   uint32_t n, ncap;             /* strings, room in off (ncap + 1 entries) */
+  uint32_t width;               /* without off: each string's length + 1 (0 before the first) */
 } strbuf;
 
 enum { ORDER_BYTES = 1, ORDER_SHORTLEX = 2 };
@@ -100,6 +105,17 @@ static void buf_init(strbuf *b) {
   b->off[0] = 0;
 }
 
+/* Where string i starts. */
+static size_t buf_off(const strbuf *b, uint32_t i) { return b->off ? b->off[i] : (size_t)i * b->width; }
+
+/* Give a buffer of one width its offsets, room for at least want strings. */
+static void buf_vary(strbuf *b, uint32_t want) {
+  size_t bytes = 0;
+  b->off = grow_to(NULL, &bytes, ((size_t)(want > b->n ? want : b->n) + 2) * sizeof *b->off);
+  b->ncap = (uint32_t)(bytes / sizeof *b->off);
+  for (uint32_t i = 0; i <= b->n; i++) b->off[i] = (uint32_t)((size_t)i * b->width);
+}
+
 static void buf_free(strbuf *b) {
   tl_free(b->text);
   tl_free(b->off);
@@ -110,7 +126,11 @@ static uint32_t buf_add(strbuf *b, const char *s, size_t n) {
   uint32_t id = b->n;
   if (b->used + n + 1 > UINT32_MAX || id >= TL_STR_KEY - 1) tl_realloc(b->text, SIZE_MAX);
   if (b->used + n + 1 > b->cap) b->text = grow_to(b->text, &b->cap, b->used + n + 1);
-  if (id + 1 >= b->ncap) {
+  if (!b->off) {
+    if (id == 0) b->width = (uint32_t)n + 1;
+    if (n + 1 != b->width) buf_vary(b, id + 1);
+  }
+  if (b->off && id + 1 >= b->ncap) {
     size_t bytes = (size_t)b->ncap * sizeof *b->off;
     b->off = grow_to(b->off, &bytes, ((size_t)id + 2) * sizeof *b->off);
     b->ncap = (uint32_t)(bytes / sizeof *b->off);
@@ -118,18 +138,19 @@ static uint32_t buf_add(strbuf *b, const char *s, size_t n) {
   if (n) memcpy(b->text + b->used, s, n);
   b->text[b->used + n] = 0;
   b->used += n + 1;
-  b->off[id + 1] = (uint32_t)b->used;
+  if (b->off) b->off[id + 1] = (uint32_t)b->used;
   b->n = id + 1;
   return id;
 }
 
-static size_t buf_len(const strbuf *b, uint32_t i) { return b->off[i + 1] - b->off[i] - 1; }
-static const char *buf_str(const strbuf *b, uint32_t i) { return b->text + b->off[i]; }
+static size_t buf_len(const strbuf *b, uint32_t i) {
+  return b->off ? b->off[i + 1] - b->off[i] - 1 : b->width - 1;
+}
+static const char *buf_str(const strbuf *b, uint32_t i) { return b->text + buf_off(b, i); }
 
 tl_strtab *tl_strtab_new(void) {
   tl_strtab *t = tl_calloc(1, sizeof *t);
   buf_init(&t->s);
-  buf_init(&t->k);
   t->korder = ORDER_BYTES | ORDER_SHORTLEX;
   t->mask = 63;
   t->slot = tl_calloc(t->mask + 1, sizeof *t->slot);
@@ -225,7 +246,6 @@ static void buf_copy(strbuf *to, const strbuf *from) {
 tl_strtab *tl_strtab_copy(const tl_strtab *t) {
   tl_strtab *c = tl_calloc(1, sizeof *c);
   buf_copy(&c->s, &t->s);
-  buf_init(&c->k);
   c->korder = ORDER_BYTES | ORDER_SHORTLEX;
   c->mask = t->mask;
   c->slot = tl_alloc(((size_t)t->mask + 1) * sizeof *c->slot);
@@ -313,6 +333,7 @@ void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
   strbuf *k = &t->k;
   if ((uint64_t)k->n + n + 1 > TL_STR_KEY || k->used + bytes > UINT32_MAX) return;
   k->text = grow_exact(k->text, &k->cap, k->used + bytes);
+  if (!k->off) return;          /* keys of one width need no offsets */
   size_t obytes = (size_t)k->ncap * sizeof *k->off;
   k->off = grow_exact(k->off, &obytes, ((size_t)k->n + n + 2) * sizeof *k->off);
   k->ncap = (uint32_t)(obytes / sizeof *k->off);
@@ -329,10 +350,14 @@ bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from) {
   if (row > 0 && !(o &= orders_after(k, row - 1, buf_str(f, 0), buf_len(f, 0)))) return false;
   k->text = grow_to(k->text, &k->cap, k->used + f->used);
   memcpy(k->text + k->used, f->text, f->used);
-  size_t bytes = (size_t)k->ncap * sizeof *k->off;
-  k->off = grow_to(k->off, &bytes, ((size_t)k->n + f->n + 1) * sizeof *k->off);
-  k->ncap = (uint32_t)(bytes / sizeof *k->off);
-  for (uint32_t i = 1; i <= f->n; i++) k->off[k->n + i] = (uint32_t)k->used + f->off[i];
+  if (!k->off && k->n == 0) k->width = f->width;
+  if (!k->off && (f->off || f->width != k->width)) buf_vary(k, k->n + f->n);
+  if (k->off) {
+    size_t bytes = (size_t)k->ncap * sizeof *k->off;
+    k->off = grow_to(k->off, &bytes, ((size_t)k->n + f->n + 1) * sizeof *k->off);
+    k->ncap = (uint32_t)(bytes / sizeof *k->off);
+    for (uint32_t i = 1; i <= f->n; i++) k->off[k->n + i] = (uint32_t)(k->used + buf_off(f, i));
+  }
   k->n += f->n;
   k->used += f->used;
   t->korder = o;

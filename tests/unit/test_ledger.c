@@ -242,6 +242,74 @@ static void test_keys(void **state) {
   for (int i = 0; i < 3; i++) tl_strtab_free(t[i]);
 }
 
+/* Keys of one width keep no offsets until a key of another length comes,
+** directly or with a part's keys appended; every key reads and is found the
+** same across each change. */
+static tl_strtab *keys_of(const char *fmt, uint32_t from, uint32_t to) {
+  tl_strtab *t = tl_strtab_new();
+  char buf[16];
+  uint32_t first;
+  for (uint32_t i = from; i < to; i++) {
+    int n = snprintf(buf, sizeof buf, fmt, i);
+    assert_int_equal(tl_str_key(t, i - from, buf, (size_t)n, &first), TL_STR_KEY | (i - from));
+  }
+  return t;
+}
+
+static void keys_are(const tl_strtab *t, const char *const *fmt, const uint32_t *upto, int nf) {
+  char buf[16];
+  uint32_t row = 0, hint = 0;
+  for (int f = 0; f < nf; f++)
+    for (uint32_t i = f ? upto[f - 1] : 0; i < upto[f]; i++, row++) {
+      int n = snprintf(buf, sizeof buf, fmt[f], i);
+      size_t len;
+      assert_string_equal(tl_str_get(t, TL_STR_KEY | row, &len), buf);
+      assert_int_equal(len, (size_t)n);
+      assert_int_equal(tl_str_find_key(t, buf, (size_t)n, &hint), row);
+    }
+}
+
+static void test_key_widths(void **state) {
+  static const char *const one[] = { "K%03u", "K%03u" }, *const two[] = { "K%03u", "K%05u" };
+  uint32_t first;
+  /* one width, then a longer key on the next row */
+  tl_strtab *t = keys_of("K%03u", 0, 300);
+  keys_are(t, one, (const uint32_t[]){ 300 }, 1);
+  assert_int_equal(tl_str_key(t, 300, "K00300", 6, &first), TL_STR_KEY | 300u);
+  keys_are(t, two, (const uint32_t[]){ 300, 301 }, 1);
+  assert_string_equal(tl_str_get(t, TL_STR_KEY | 300u, NULL), "K00300");
+  assert_int_equal(tl_str_find_key(t, "K00300", 6, NULL), 300);
+  assert_int_equal(tl_str_key(t, 301, "K005", 4, &first), UINT32_MAX);
+  assert_int_equal(first, 5);
+  tl_strtab_free(t);
+  /* a part's keys of the same width, then of another, appended */
+  t = keys_of("K%03u", 0, 100);
+  tl_strtab *p1 = keys_of("K%03u", 100, 200), *p2 = keys_of("K%05u", 200, 300);
+  assert_true(tl_str_keys_append(t, 100, p1));
+  keys_are(t, one, (const uint32_t[]){ 200 }, 1);
+  assert_true(tl_str_keys_append(t, 200, p2));
+  keys_are(t, two, (const uint32_t[]){ 200, 300 }, 2);
+  tl_strtab_free(p1);
+  tl_strtab_free(p2);
+  tl_strtab_free(t);
+  /* keys of several widths appended to one width, and to none yet */
+  t = keys_of("K%02u", 0, 10);
+  tl_strtab *mixed = keys_of("K%u", 10, 2000), *empty = tl_strtab_new();
+  assert_true(tl_str_keys_append(t, 10, mixed));
+  static const char *const three[] = { "K%02u", "K%u" };
+  keys_are(t, three, (const uint32_t[]){ 10, 2000 }, 2);
+  assert_true(tl_str_keys_append(empty, 0, mixed));
+  for (uint32_t i = 10; i < 2000; i += 37) {
+    char buf[16];
+    int n = snprintf(buf, sizeof buf, "K%u", i);
+    assert_string_equal(tl_str_get(empty, TL_STR_KEY | (i - 10), NULL), buf);
+    assert_int_equal(tl_str_find_key(empty, buf, (size_t)n, NULL), i - 10);
+  }
+  tl_strtab_free(mixed);
+  tl_strtab_free(empty);
+  tl_strtab_free(t);
+}
+
 static void test_specs(void **state) {
   assert_null(tl_ldg_fixed_spec(TL_TB_PAYEES));
   assert_null(tl_ldg_fixed_spec(TL_TB_DEALS));
@@ -1091,6 +1159,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_strtab, teardown),
     cmocka_unit_test_teardown(test_keys, teardown),
+    cmocka_unit_test_teardown(test_key_widths, teardown),
     cmocka_unit_test_teardown(test_specs, teardown),
     cmocka_unit_test_teardown(test_good_ledger, teardown),
     cmocka_unit_test_teardown(test_types, teardown),
