@@ -52,7 +52,7 @@ int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec unit, tl
 }
 
 static const char *deal_id(const tl_ledger *l, int32_t row) {
-  return tl_str_get(l->strs, l->t[TL_TB_DEALS].cols[0].v.str[row], NULL);
+  return tl_str_get(l->strs, TL_STR_KEY | (uint32_t)row, NULL);
 }
 
 static tl_date cancel_date(const tl_program *p, const tl_ledger *l, int32_t row) {

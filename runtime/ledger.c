@@ -259,7 +259,8 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
     size_t n = (size_t)cap * elem_size(col->type);
-    set_col_data(col, tl_realloc(col_data(col), n));
+    if (t != TL_TB_DEALS || c != b->keycol[t])   /* deal ids need no array (tl_col_str) */
+      set_col_data(col, tl_realloc(col_data(col), n));
     if (col->isnull) {
       col->isnull = tl_realloc(col->isnull, cap);
       memset(col->isnull + old, 0, cap - old);
@@ -314,7 +315,7 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   switch (col->type) {
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: col->v.dec[r] = tl_dec_zero(); break;
   case TL_COL_DATE: col->v.date[r] = TL_DATE_NONE; break;
-  case TL_COL_TEXT: col->v.str[r] = 0; break;
+  case TL_COL_TEXT: if (col->v.str) col->v.str[r] = 0; break;
   case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
   case TL_COL_BOOL: col->v.b[r] = 0; break;
   }
@@ -517,10 +518,8 @@ static cellstate deal_key(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cel
     set_null(b, tb, c, r);
     return CELL_BAD;
   }
-  if ((tb->cols[c].v.str[r] = tl_str_key(b->l->strs, r, x->p, x->len, &first)) != UINT32_MAX)
-    return CELL_OK;
-  /* the row still reads as its id in later messages: it is the first row's */
-  tb->cols[c].v.str[r] = TL_STR_KEY | first;
+  if (tl_str_key(b->l->strs, r, x->p, x->len, &first) != UINT32_MAX) return CELL_OK;
+  /* the row still reads as its id in later messages (tl_str_key keeps it) */
   err(b, TL_TB_DEALS, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
       b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), tl_ldg_line(tb, first));
   return CELL_BAD;
@@ -690,7 +689,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
     tl_date_format(cols[b->d_closed].v.date[r], day);
     err(b, TL_TB_DEALS, at_col(b, b->d_currency, tl_ldg_line(tb, r)), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
-        qstr(&q2, l, cols[b->keycol[TL_TB_DEALS]].v.str[r]));
+        qstr(&q2, l, TL_STR_KEY | r));
   } else if (st == FX_TOO_LARGE) {
     err(b, TL_TB_DEALS, at_col(b, b->d_amount, tl_ldg_line(tb, r)), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
@@ -892,7 +891,6 @@ static void splits_end(tl_ldg_builder *b) {
     }
   }
   if (bad.n) qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
-  const tl_column *ids = &l->t[TL_TB_DEALS].cols[b->keycol[TL_TB_DEALS]];
   const tl_column *pids = &l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]];
   for (size_t i = 0; i < bad.n; i++) {
     const later *x = &bad.v[i];
@@ -904,11 +902,11 @@ static void splits_end(tl_ldg_builder *b) {
       tl_dec_format(p, -1, false, pct, sizeof pct);
       err(b, TL_TB_SPLITS, b->split.v[x->row].deal, "data-split",
           "split shares of deal \"%s\" sum to %s%%, not 100%%",
-          qstr(&q, l, ids->v.str[deal[x->row]]), pct);
+          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]), pct);
     } else {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
-          qstr(&q, l, ids->v.str[deal[x->row]]), qstr(&q2, l, pids->v.str[payee[x->row]]),
+          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]), qstr(&q2, l, pids->v.str[payee[x->row]]),
           tl_ldg_line(st, x->first));
     }
   }
@@ -1262,9 +1260,9 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     if (key >= 0) {
       uint32_t first;
       if (r >= TL_STR_KEY) return false;
-      uint32_t id = tl_str_key_try(b->l->strs, r, f[b->chdr[key]].p, f[b->chdr[key]].len, &first);
-      if (id == UINT32_MAX) return false;
-      tb->cols[key].v.str[r] = id;
+      if (tl_str_key_try(b->l->strs, r, f[b->chdr[key]].p, f[b->chdr[key]].len, &first)
+          == UINT32_MAX)
+        return false;
     }
   } else if (t == TL_TB_SPLITS) {
     if (!share_ok(tb->cols[SP_SHARE].v.dec[r])) return false;
@@ -1384,8 +1382,9 @@ static void *part_main(void *arg) {
   pt->first = pt->row0 + (uint32_t)lines;
   pt->line = pt->rows_line + (uint32_t)lines;
   for (int c = 0; c < tb->ncols; c++)
-    set_col_data(&pt->cols[c],
-                 (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
+    if (col_data(&pt->cols[c]))
+      set_col_data(&pt->cols[c],
+                   (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
   tb->line = NULL;              /* its rows on consecutive lines, or it gives up */
   tb->line0 = pt->line;
   w->cap[t] -= pt->first;
@@ -1465,10 +1464,8 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
     }
     for (int c = 0; c < tb->ncols; c++) {
       tl_column *col = &tb->cols[c];
-      uint32_t *v = col->v.str + pt->first;
-      if (c == b->keycol[t] && t == TL_TB_DEALS) {
-        for (uint32_t r = 0; r < n; r++) v[r] = TL_STR_KEY | (pt->first + r);
-      } else if (col->type == TL_COL_TEXT) {
+      if (col->type == TL_COL_TEXT && col->v.str) {
+        uint32_t *v = col->v.str + pt->first;
         for (uint32_t r = 0; r < n; r++)
           if (v[r] >= pt->nstr) v[r] = id[v[r] - pt->nstr];
       }

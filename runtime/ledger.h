@@ -202,6 +202,12 @@ int32_t tl_ldg_find(const tl_ledger *l, tl_tableid t, const char *id);
 /* Column index in a table by name, or -1. */
 int tl_ldg_col(const tl_table *t, const char *name);
 static inline bool tl_col_null(const tl_column *c, uint32_t row) { return c->isnull && c->isnull[row]; }
+/* The string id in row `row` of a text column.  The deals' id column keeps
+** no array (v.str is NULL): the id of deals row r is the key TL_STR_KEY | r,
+** four bytes a deal that need not be stored. */
+static inline uint32_t tl_col_str(const tl_column *c, uint32_t row) {
+  return c->v.str ? c->v.str[row] : TL_STR_KEY | row;
+}
 
 /* ---- building ------------------------------------------------------------ */
 typedef struct tl_ldg_opts {

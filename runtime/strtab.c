@@ -226,6 +226,10 @@ uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
   const strbuf *b = id & TL_STR_KEY ? &t->k : &t->s;
   id &= ~TL_STR_KEY;
+  if (b == &t->k && id >= b->n) {   /* a deals row whose key was refused, the last so far */
+    if (len) *len = 0;
+    return "";
+  }
   if (len) *len = buf_len(b, id);
   return buf_str(b, id);
 }
@@ -325,7 +329,11 @@ uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uin
 
 uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
   uint32_t id = tl_str_key_try(t, row, s, n, first);
-  if (id == UINT32_MAX) buf_add(&t->k, "", 0);   /* the row keeps no key */
+  /* The row keeps its text for messages, though not as a key: lookups find
+  ** the first row.  A duplicate always ends the keys' order (it is not after
+  ** the one before it), so they are looked up by hash, which holds only the
+  ** first. */
+  if (id == UINT32_MAX) buf_add(&t->k, s, n);
   return id;
 }
 

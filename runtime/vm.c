@@ -79,7 +79,7 @@ static tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row)
     case TL_COL_DEAL: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_DEAL, c->v.ref[row]);
     case TL_COL_TEXT: {
       tl_value v = tl_v_int(TL_V_STR, 0);
-      v.u.s = c->v.str[row];
+      v.u.s = tl_col_str(c, (uint32_t)row);
       return v;
     }
   }
@@ -91,7 +91,7 @@ static tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row)
 static uint32_t name_id(const tl_vm *vm, const tl_value *v) {
   if (v->kind == TL_V_STR) return v->u.s;
   const tl_table *t = &vm->ldg->t[v->kind == TL_V_PAYEE ? TL_TB_PAYEES : TL_TB_DEALS];
-  return t->cols[0].v.str[v->u.i];
+  return tl_col_str(&t->cols[0], (uint32_t)v->u.i);
 }
 
 static const char *text_of(const tl_vm *vm, uint32_t id) {

@@ -25,7 +25,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
       }
       switch (col->type) {
       case TL_COL_TEXT:
-        fprintf(f, " %x=%s", col->v.str[r], tl_str_get(l->strs, col->v.str[r], NULL));
+        fprintf(f, " %x=%s", tl_col_str(col, r), tl_str_get(l->strs, tl_col_str(col, r), NULL));
         break;
       case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
         tl_dec_format(col->v.dec[r], -1, false, buf, sizeof buf);

@@ -131,7 +131,7 @@ static void assert_dec(tl_dec v, const char *want) {
 static const char *text(const tl_ledger *l, const tl_table *t, const char *col, uint32_t row) {
   int c = tl_ldg_col(t, col);
   assert_true(c >= 0);
-  return tl_str_get(l->strs, t->cols[c].v.str[row], NULL);
+  return tl_str_get(l->strs, tl_col_str(&t->cols[c], row), NULL);
 }
 
 static tl_date ymd(int y, int m, int d) { return tl_date_from_ymd(y, m, d); }
@@ -721,6 +721,17 @@ static void test_fx_errors(void **state) {
     "fx.csv:5:1: error: duplicate rate for EUR from 2026-02-01 (first on line 2)\n"
     "deals.csv:2:21: error: no fx rate for EUR in force on 2026-01-05 (deal \"E1\")\n"
     "deals.csv:5:21: error: no fx rate for usd in force on 2026-03-01 (deal \"Y1\")\n");
+  /* a later message about a row whose id was refused still names it */
+  in.fx = "currency,from,rate\nEUR,2026-02-01,1.1\n";
+  in.deals = "id,owner,closed,amount,currency\n"
+             "E1,ann,2026-02-05,1,EUR\n"
+             "E1,ann,2026-01-05,1,EUR\n"
+             ",ann,2026-01-05,1,EUR\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:3:1: error: duplicate id \"E1\" (first on line 2)\n"
+    "deals.csv:3:21: error: no fx rate for EUR in force on 2026-01-05 (deal \"E1\")\n"
+    "deals.csv:4:1: error: column \"id\" is empty\n"
+    "deals.csv:4:19: error: no fx rate for EUR in force on 2026-01-05 (deal \"\")\n");
   in.fx = NULL;
   in.deals = "id,owner,closed,amount,currency\nE1,ann,2026-01-05,1,EUR\n";
   assert_string_equal(errors_of(&in),
@@ -957,7 +968,7 @@ static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *wo
     ledger_dump(f, l);
     const tl_table *t = &l->t[TL_TB_DEALS];
     for (uint32_t r = 0; r < t->nrows; r++)   /* every id is found again */
-      if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, t->cols[0].v.str[r], NULL)) != (int32_t)r)
+      if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, tl_col_str(&t->cols[0], r), NULL)) != (int32_t)r)
         fprintf(f, "row %u not found by its id\n", r);
   }
   fclose(f);
