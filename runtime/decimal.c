@@ -161,19 +161,7 @@ tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out) {
   return make(m * ONE + (u128)f * pow10[TL_DEC_SCALE - fd], neg, out);
 }
 
-tl_dec_status tl_dec_add(tl_dec a, tl_dec b, tl_dec *out) {
-  __int128 r;
-  if (__builtin_add_overflow(a.raw, b.raw, &r) || r < -(__int128)DMAX) return TL_DEC_OVERFLOW;
-  out->raw = r;
-  return TL_DEC_OK;
-}
 
-tl_dec_status tl_dec_sub(tl_dec a, tl_dec b, tl_dec *out) {
-  __int128 r;
-  if (__builtin_sub_overflow(a.raw, b.raw, &r) || r < -(__int128)DMAX) return TL_DEC_OVERFLOW;
-  out->raw = r;
-  return TL_DEC_OK;
-}
 
 tl_dec_status tl_dec_neg(tl_dec a, tl_dec *out) { return make(mag(a.raw), a.raw > 0, out); }
 

@@ -3,7 +3,7 @@
 **
 ** A tl_dec is a signed 128-bit integer counting units of 10^-9 (TL_DEC_SCALE
 ** decimal places), so every value the language can write is held exactly and
-** sums never drift.  Magnitude is limited to TL_DEC_MAX (about 1.7e29), far
+** sums never drift.  Magnitude is limited to TL_DEC_MAX_RAW units (about 1.7e29), far
 ** beyond the required 12 integer digits.
 **
 ** Invariants:
@@ -55,8 +55,21 @@ static inline tl_dec tl_dec_max(tl_dec a, tl_dec b) { return a.raw >= b.raw ? a 
 tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out);
 
 /* Arithmetic.  Each returns TL_DEC_OK and sets *out, or an error status. */
-tl_dec_status tl_dec_add(tl_dec a, tl_dec b, tl_dec *out);
-tl_dec_status tl_dec_sub(tl_dec a, tl_dec b, tl_dec *out);
+/* Sums are inline: the engine adds a period's values a dozen times over for
+** every payee, and a call costs more than the addition. */
+#define TL_DEC_MAX_RAW ((__int128)((unsigned __int128)-1 >> 1))
+static inline tl_dec_status tl_dec_add(tl_dec a, tl_dec b, tl_dec *out) {
+  __int128 r;
+  if (__builtin_add_overflow(a.raw, b.raw, &r) || r < -TL_DEC_MAX_RAW) return TL_DEC_OVERFLOW;
+  out->raw = r;
+  return TL_DEC_OK;
+}
+static inline tl_dec_status tl_dec_sub(tl_dec a, tl_dec b, tl_dec *out) {
+  __int128 r;
+  if (__builtin_sub_overflow(a.raw, b.raw, &r) || r < -TL_DEC_MAX_RAW) return TL_DEC_OVERFLOW;
+  out->raw = r;
+  return TL_DEC_OK;
+}
 tl_dec_status tl_dec_neg(tl_dec a, tl_dec *out);
 tl_dec_status tl_dec_abs(tl_dec a, tl_dec *out);
 tl_dec_status tl_dec_mul(tl_dec a, tl_dec b, tl_dec *out);   /* half-even at 1e-9 */
