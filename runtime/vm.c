@@ -50,6 +50,9 @@ void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg) {
   uint32_t nm = prog->nmeasures * (uint32_t)prog->cal.n;
   vm->memo = tl_calloc(nm ? nm : 1, sizeof *vm->memo);
   vm->memo_ok = tl_calloc(nm ? nm : 1, 1);
+  size_t ny = ((size_t)prog->nmeasures + 1) * (size_t)prog->cal.n;
+  vm->ytd = tl_calloc(ny, sizeof *vm->ytd);
+  vm->ytd_ok = tl_calloc(ny, 1);
   vm->payee = vm->deal = -1;
 }
 
@@ -58,10 +61,13 @@ void tl_vm_free(tl_vm *vm) {
   tl_free(vm->consts);
   tl_free(vm->memo);
   tl_free(vm->memo_ok);
+  tl_free(vm->ytd);
+  tl_free(vm->ytd_ok);
 }
 
 void tl_vm_forget(tl_vm *vm) {
   memset(vm->memo_ok, 0, vm->prog->nmeasures * (size_t)vm->prog->cal.n);
+  memset(vm->ytd_ok, 0, (vm->prog->nmeasures + 1) * (size_t)vm->prog->cal.n);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -294,7 +300,21 @@ next:
     bool direct = (op == TL_OP_MEASURE || op == TL_OP_QUOTA) && vm->depth + 1 < MAX_DEPTH
                   && sp + ych->max_stack + 1 <= vm->sp_limit;
     vm->sp = sp;
-    for (int j = 0; j <= saved; j++) {
+    /* and a sum up to an earlier period stays known with the values under
+    ** it (tl_vm_forget): it is taken whole, its steps counted all the same */
+    uint32_t ys = op == TL_OP_QUOTA ? vm->prog->nmeasures : direct ? TL_INSTR_A(ych->code[0]) : 0;
+    size_t y0 = (size_t)ys * (size_t)vm->prog->cal.n;
+    int j = 0;
+    if (direct) {
+      int k = saved;
+      while (k >= 0 && !vm->ytd_ok[y0 + (size_t)k]) k--;
+      if (k >= 0 && vm->steps + 2 * (uint64_t)(k + 1) <= vm->step_limit) {
+        vm->steps += 2 * (uint64_t)(k + 1);
+        acc = vm->ytd[y0 + (size_t)k];
+        j = k + 1;
+      }
+    }
+    for (; j <= saved; j++) {
       tl_value v;
       vm->period = j;
       if (direct && vm->steps + 2 <= vm->step_limit) {
@@ -309,6 +329,10 @@ next:
         goto nested;
       }
       if ((rc = tl_dec_add(acc, v.u.d, &acc))) { vm->period = saved; goto arith; }
+      if (direct) {
+        vm->ytd[y0 + (size_t)j] = acc;
+        vm->ytd_ok[y0 + (size_t)j] = 1;
+      }
     }
     vm->period = saved;
     *sp++ = tl_v_dec(acc);

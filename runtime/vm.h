@@ -55,6 +55,8 @@ typedef struct tl_vm {
   const tl_dec *quota;      /* [period] */
   tl_value *memo;           /* [measure * cal.n + period] */
   uint8_t *memo_ok;
+  tl_dec *ytd;              /* [(measure, or nmeasures: quota) * cal.n + period]: ytd sums */
+  uint8_t *ytd_ok;
   int depth;
 
   /* Called for every tier table evaluated (explanations); NULL: none. */
@@ -66,7 +68,8 @@ typedef struct tl_vm {
 
 void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg);
 void tl_vm_free(tl_vm *vm);
-/* Forget remembered measures (new payee or as-of period). */
+/* Forget remembered measures and their ytd sums (the sums under them, the
+** payee or its quotas changed). */
 void tl_vm_forget(tl_vm *vm);
 tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out);
 
