@@ -906,7 +906,8 @@ static void splits_end(tl_ldg_builder *b) {
     } else {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
-          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]), qstr(&q2, l, pids->v.str[payee[x->row]]),
+          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]),
+          qstr(&q2, l, pids->v.str[payee[x->row]]),
           tl_ldg_line(st, x->first));
     }
   }

@@ -96,7 +96,9 @@ void tl_str_prefetch_h(const tl_strtab *t, uint32_t h);
 ** have different ids, so equality of text values must compare the text when
 ** either id is a key.  Rows are added in increasing order (rows without a
 ** key may be skipped).  tl_str_key returns the key's id, or UINT32_MAX when
-** an earlier row has the same key, and then sets *first to that row. */
+** an earlier row has the same key, and then sets *first to that row (the
+** row's id still reads as its text, but lookups find the first row).  A key
+** row not added yet reads as "". */
 #define TL_STR_KEY 0x40000000u
 static inline bool tl_str_is_key(uint32_t id) { return (id & 0xC0000000u) == TL_STR_KEY; }
 uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);

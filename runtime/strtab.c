@@ -106,7 +106,9 @@ static void buf_init(strbuf *b) {
 }
 
 /* Where string i starts. */
-static size_t buf_off(const strbuf *b, uint32_t i) { return b->off ? b->off[i] : (size_t)i * b->width; }
+static size_t buf_off(const strbuf *b, uint32_t i) {
+  return b->off ? b->off[i] : (size_t)i * b->width;
+}
 
 /* Give a buffer of one width its offsets, room for at least want strings. */
 static void buf_vary(strbuf *b, uint32_t want) {

@@ -302,7 +302,8 @@ next:
     vm->sp = sp;
     /* and a sum up to an earlier period stays known with the values under
     ** it (tl_vm_forget): it is taken whole, its steps counted all the same */
-    uint32_t ys = op == TL_OP_QUOTA ? vm->prog->nmeasures : direct ? TL_INSTR_A(ych->code[0]) : 0;
+    uint32_t ys = op == TL_OP_QUOTA ? vm->prog->nmeasures
+                  : direct ? TL_INSTR_A(ych->code[0]) : 0;
     size_t y0 = (size_t)ys * (size_t)vm->prog->cal.n;
     int j = 0;
     if (direct) {

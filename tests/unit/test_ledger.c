@@ -968,7 +968,8 @@ static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *wo
     ledger_dump(f, l);
     const tl_table *t = &l->t[TL_TB_DEALS];
     for (uint32_t r = 0; r < t->nrows; r++)   /* every id is found again */
-      if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, tl_col_str(&t->cols[0], r), NULL)) != (int32_t)r)
+      if (tl_ldg_find(l, TL_TB_DEALS, tl_str_get(l->strs, tl_col_str(&t->cols[0], r), NULL))
+          != (int32_t)r)
         fprintf(f, "row %u not found by its id\n", r);
   }
   fclose(f);
