@@ -14,7 +14,7 @@
 typedef unsigned __int128 u128;
 typedef struct u256 { uint64_t w[4]; } u256;   /* w[0] is the least significant limb */
 
-#define DMAX ((u128)-1 >> 1)
+#define DMAX ((u128)TL_DEC_MAX_RAW)
 #define ONE ((uint64_t)1000000000)
 
 static const uint32_t pow10[10] = {
@@ -160,8 +160,6 @@ tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out) {
   if (big || m > DMAX / ONE) return TL_DEC_OVERFLOW;
   return make(m * ONE + (u128)f * pow10[TL_DEC_SCALE - fd], neg, out);
 }
-
-
 
 tl_dec_status tl_dec_neg(tl_dec a, tl_dec *out) { return make(mag(a.raw), a.raw > 0, out); }
 

@@ -3,8 +3,8 @@
 **
 ** A tl_dec is a signed 128-bit integer counting units of 10^-9 (TL_DEC_SCALE
 ** decimal places), so every value the language can write is held exactly and
-** sums never drift.  Magnitude is limited to TL_DEC_MAX_RAW units (about 1.7e29), far
-** beyond the required 12 integer digits.
+** sums never drift.  Magnitude is limited to TL_DEC_MAX_RAW units (about
+** 1.7e29), far beyond the required 12 integer digits.
 **
 ** Invariants:
 **   - No operation ever wraps: each one that can overflow returns a status and
@@ -54,8 +54,8 @@ static inline tl_dec tl_dec_max(tl_dec a, tl_dec b) { return a.raw >= b.raw ? a 
 ** decimal places is TL_DEC_PRECISION (input is never rounded silently). */
 tl_dec_status tl_dec_parse(const char *s, size_t n, int flags, tl_dec *out);
 
-/* Arithmetic.  Each returns TL_DEC_OK and sets *out, or an error status. */
-/* Sums are inline: the engine adds a period's values a dozen times over for
+/* Arithmetic.  Each returns TL_DEC_OK and sets *out, or an error status.
+** Sums are inline: the engine adds a period's values a dozen times over for
 ** every payee, and a call costs more than the addition. */
 #define TL_DEC_MAX_RAW ((__int128)((unsigned __int128)-1 >> 1))
 static inline tl_dec_status tl_dec_add(tl_dec a, tl_dec b, tl_dec *out) {
