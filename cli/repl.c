@@ -277,7 +277,7 @@ static const char *fmt_number(tl_dec v, char *buf) {
 }
 
 static const char *id_of(const tl_ledger *l, tl_tableid t, int32_t row) {
-  return tl_str_get(l->strs, tl_col_str(&l->t[t].cols[0], (uint32_t)row), NULL);
+  return tl_ldg_id(l, t, (uint32_t)row);
 }
 
 

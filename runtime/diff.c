@@ -66,7 +66,7 @@ static const tl_trace_credit *find_credit(const tl_trace *t, const tl_ledger *l,
   for (size_t i = 0; i < t->credits.n; i++) {
     const tl_trace_credit *c = &t->credits.v[i];
     if (c->direct == direct &&
-        strcmp(tl_str_get(l->strs, TL_STR_KEY | (uint32_t)c->deal, NULL), deal) == 0)
+        strcmp(tl_ldg_id(l, TL_TB_DEALS, (uint32_t)c->deal), deal) == 0)
       return c;
   }
   return NULL;
@@ -80,7 +80,7 @@ static void credit_changes(const tl_diff_side *x, const tl_trace *tx, int px, co
   for (size_t i = 0; i < tx->credits.n; i++) {
     const tl_trace_credit *c = &tx->credits.v[i];
     if (c->k > px) continue;
-    const char *deal = tl_str_get(x->l->strs, TL_STR_KEY | (uint32_t)c->deal, NULL);
+    const char *deal = tl_ldg_id(x->l, TL_TB_DEALS, (uint32_t)c->deal);
     const tl_trace_credit *o = ty ? find_credit(ty, y->l, deal, c->direct) : NULL;
     bool gone = c->r <= px;
     tl_date_format(c->date, day);

@@ -75,7 +75,7 @@ static void run_error(engine *e, int32_t payee, int period) {
                  err->span.end_col };
   char who[160] = "";
   if (payee >= 0) {
-    const char *id = tl_str_get(e->l->strs, e->l->t[TL_TB_PAYEES].cols[0].v.str[payee], NULL);
+    const char *id = tl_ldg_id(e->l, TL_TB_PAYEES, (uint32_t)payee);
     if (period >= 0) snprintf(who, sizeof who, " for payee %s in %s", id, e->p->cal.name[period]);
     else snprintf(who, sizeof who, " for payee %s", id);
   }

@@ -52,7 +52,7 @@ int tl_explain_bands(const tl_tier_table *t, tl_dec x, tl_dec q, tl_dec unit, tl
 }
 
 static const char *deal_id(const tl_ledger *l, int32_t row) {
-  return tl_str_get(l->strs, TL_STR_KEY | (uint32_t)row, NULL);
+  return tl_ldg_id(l, TL_TB_DEALS, (uint32_t)row);
 }
 
 static tl_date cancel_date(const tl_program *p, const tl_ledger *l, int32_t row) {
@@ -293,7 +293,7 @@ static void json_period(const tl_program *p, const tl_ledger *l, const tl_trace 
 
 void tl_explain_write(const tl_program *p, const tl_ledger *l, const tl_trace *t, int period,
                       tl_explain_format f, FILE *out) {
-  const char *id = tl_str_get(l->strs, l->t[TL_TB_PAYEES].cols[0].v.str[t->payee], NULL);
+  const char *id = tl_ldg_id(l, TL_TB_PAYEES, (uint32_t)t->payee);
   if (f == TL_EXPLAIN_JSON) {
     fputs("{\"payee\":", out);
     jstr(out, id);

@@ -689,7 +689,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
     tl_date_format(cols[b->d_closed].v.date[r], day);
     err(b, TL_TB_DEALS, at_col(b, b->d_currency, tl_ldg_line(tb, r)), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
-        qstr(&q2, l, TL_STR_KEY | r));
+        qstr(&q2, l, tl_col_str(&cols[b->keycol[TL_TB_DEALS]], r)));
   } else if (st == FX_TOO_LARGE) {
     err(b, TL_TB_DEALS, at_col(b, b->d_amount, tl_ldg_line(tb, r)), "data-value",
         "column \"amount\": \"%s\" converted to %s is too large",
@@ -891,6 +891,7 @@ static void splits_end(tl_ldg_builder *b) {
     }
   }
   if (bad.n) qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
+  const tl_column *ids = &l->t[TL_TB_DEALS].cols[b->keycol[TL_TB_DEALS]];
   const tl_column *pids = &l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]];
   for (size_t i = 0; i < bad.n; i++) {
     const later *x = &bad.v[i];
@@ -902,11 +903,11 @@ static void splits_end(tl_ldg_builder *b) {
       tl_dec_format(p, -1, false, pct, sizeof pct);
       err(b, TL_TB_SPLITS, b->split.v[x->row].deal, "data-split",
           "split shares of deal \"%s\" sum to %s%%, not 100%%",
-          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]), pct);
+          qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])), pct);
     } else {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
-          qstr(&q, l, TL_STR_KEY | (uint32_t)deal[x->row]),
+          qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])),
           qstr(&q2, l, pids->v.str[payee[x->row]]),
           tl_ldg_line(st, x->first));
     }

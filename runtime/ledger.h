@@ -210,6 +210,10 @@ static inline bool tl_col_null(const tl_column *c, uint32_t row) { return c->isn
 static inline uint32_t tl_col_str(const tl_column *c, uint32_t row) {
   return c->v.str ? c->v.str[row] : TL_STR_KEY | row;
 }
+/* The id of row `row` of the payees or deals table (their column 0). */
+static inline const char *tl_ldg_id(const tl_ledger *l, tl_tableid t, uint32_t row) {
+  return tl_str_get(l->strs, tl_col_str(&l->t[t].cols[0], row), NULL);
+}
 
 /* ---- building ------------------------------------------------------------ */
 typedef struct tl_ldg_opts {

@@ -103,7 +103,7 @@ static void say(FILE *out, tl_stmt_format f, const char *tag, const char *fmt, .
 }
 
 static const char *payee_id(const tl_ledger *l, int32_t row) {
-  return tl_str_get(l->strs, l->t[TL_TB_PAYEES].cols[0].v.str[row], NULL);
+  return tl_ldg_id(l, TL_TB_PAYEES, (uint32_t)row);
 }
 
 /* The payees' "name" column, when the plan declares one as text. */
