@@ -10,12 +10,15 @@
 
 For each size: generate the ledger (tests/bench/gen.py, fixed seed; cached
 under build/bench/ by size), then run on the same files, RUNS times each:
-    tally    build/tally run examples/bench-reference/plan.tally --data DIR --out F
+    tally    build/tally run examples/bench-reference/plan.tally --data DIR > F
     pandas   tests/bench/baseline_pandas.py (Debian's python3-pandas)
     sqlite   the sqlite3 shell with tests/bench/baseline.sql
     wc -l    a raw scan of deals.csv
-Each baseline's payouts must equal Tally's byte for byte; any difference is
-printed and the benchmark exits 1.  Times are wall-clock medians; peak RSS is
+Every program writes its payouts the same way, to a file through a plain
+write (Tally and sqlite3 to standard output, pandas with to_csv), so none of
+them pays for an fsync: `tally run --out F` adds one, and a rename, to
+replace F only once all of it is on disk.  Each baseline's payouts must equal
+Tally's byte for byte; any difference is printed and the benchmark exits 1.  Times are wall-clock medians; peak RSS is
 the largest "Maximum resident set size" of /usr/bin/time -v over the runs.
 With SCALING=1, Tally also runs on a ledger of twice the deals (same payees)
 for the scaling ratio t(2N)/t(N).  No timing is asserted: this only reports.
@@ -169,11 +172,11 @@ def main():
     mismatches = []
     results = []
 
-    def runs(name, size, argv, out=None, cwd=None, stdin=None, reference=None):
+    def runs(name, size, argv, out=None, cwd=None, stdin=None, reference=None, stdout=None):
         """RUNS timed runs; each run's payouts (out) are checked against reference."""
         walls, cpus, rss = [], [], 0
         for i in range(a.runs):
-            w, r, c = measure(argv, cwd=cwd, stdin=stdin, stdout=out if stdin else None,
+            w, r, c = measure(argv, cwd=cwd, stdin=stdin, stdout=stdout,
                               timeout=a.timeout)
             walls.append(w)
             cpus.append(c)
@@ -205,20 +208,20 @@ def main():
         log("== %d deals, %d payees (%.1f MB of CSV)" % (n, a.payees, inb / 1e6))
         row = {"deals": n, "input": inb}
         ref = os.path.join(outdir, "tally-%d.csv" % n)
-        row["tally"] = runs("tally", n, [tally, "run", PLAN, "--data", d, "--out", ref])
+        row["tally"] = runs("tally", n, [tally, "run", PLAN, "--data", d], stdout=ref)
         if bmax is None or n <= bmax:
             po = os.path.join(outdir, "pandas-%d.csv" % n)
             row["pandas"] = runs("pandas", n, ["/usr/bin/python3", PANDAS, d, po], out=po,
                                  reference=ref)
             so = os.path.join(outdir, "sqlite-%d.csv" % n)
             row["sqlite"] = runs("sqlite", n, [sqlite, "-batch", ":memory:"], out=so, cwd=d,
-                                 stdin=SQL, reference=ref)
+                                 stdin=SQL, stdout=so, reference=ref)
         row["wc"] = runs("wc -l", n, [wc, "-l", os.path.join(d, "deals.csv")])
         if a.scaling:
             d2 = ledger(a.cache, 2 * n, a.payees)
             subprocess.run(["cat", os.path.join(d2, "deals.csv")], stdout=subprocess.DEVNULL)
             o2 = os.path.join(outdir, "tally-%d.csv" % (2 * n))
-            row["tally2"] = runs("tally@2N", 2 * n, [tally, "run", PLAN, "--data", d2, "--out", o2])
+            row["tally2"] = runs("tally@2N", 2 * n, [tally, "run", PLAN, "--data", d2], stdout=o2)
         results.append(row)
 
     # ---- the report ------------------------------------------------------------
