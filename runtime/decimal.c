@@ -275,10 +275,24 @@ static size_t format64(uint64_t v, bool neg, int places, char *buf, size_t cap) 
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-  char tmp[32], *p = tmp + sizeof tmp;
   uint64_t u = pow10[TL_DEC_SCALE - places], q = v / u, r = v % u;
   q += r > u - r || (r == u - r && (q & 1));    /* half-even, as below */
   neg = neg && q != 0;
+  /* The length first, so the digits go straight to buf, last one first:
+  ** a copy of a variable length is a library call. */
+  int nd = places + 1;
+  for (uint64_t t = q / pow10[places] / 10; t; t /= 10) nd++;
+  size_t len = (size_t)neg + (size_t)nd + (places > 0);
+  if (len >= cap) {                     /* cut short at cap, as tl_dec_format says */
+    char tmp[32];
+    format64(v, neg, places, tmp, sizeof tmp);
+    if (cap == 0) return 0;
+    memcpy(buf, tmp, cap - 1);
+    buf[cap - 1] = '\0';
+    return cap - 1;
+  }
+  char *p = buf + len;
+  *p = '\0';
   int d = 0;
   for (; d + 2 <= places; d += 2, q /= 100) memcpy(p -= 2, &pairs[(q % 100) * 2], 2);
   if (d < places) { *--p = (char)('0' + q % 10); q /= 10; }
@@ -287,11 +301,6 @@ static size_t format64(uint64_t v, bool neg, int places, char *buf, size_t cap) 
   if (q >= 10) memcpy(p -= 2, &pairs[q * 2], 2);
   else *--p = (char)('0' + q);
   if (neg) *--p = '-';
-  size_t len = (size_t)(tmp + sizeof tmp - p);
-  if (cap == 0) return 0;
-  if (len > cap - 1) len = cap - 1;
-  memcpy(buf, p, len);
-  buf[len] = '\0';
   return len;
 }
 

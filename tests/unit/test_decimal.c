@@ -281,6 +281,10 @@ static void test_format_cap(void **state) {
   assert_string_equal(buf, "123");
   assert_int_equal(tl_dec_format(dec("-1.25"), 2, false, buf, 1), 0);
   assert_string_equal(buf, "");
+  assert_int_equal(tl_dec_format(dec("-1.25"), 2, false, buf, 6), 5);    /* just room */
+  assert_string_equal(buf, "-1.25");
+  assert_int_equal(tl_dec_format(dec("-1.25"), 2, false, buf, 5), 4);    /* one short */
+  assert_string_equal(buf, "-1.2");
   assert_int_equal(tl_dec_format(dec("12345"), -1, false, buf, 4), 3);
   assert_string_equal(buf, "123");
   assert_int_equal(tl_dec_format(dec("1.5"), 20, false, buf, sizeof buf), 7);
