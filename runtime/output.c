@@ -28,11 +28,34 @@ static void csv_text(FILE *out, const char *s) {
   fputc('"', out);
 }
 
-/* Copy s[0..n) and then c to b; returns the end. */
-static char *put(char *b, const char *s, size_t n, char c) {
-  memcpy(b, s, n);
-  b[n] = c;
-  return b + n + 1;
+/* A piece of a CSV row with its comma, "a," or "a,b,", in a block of at
+** least PAD bytes, so that piece_put can copy PAD bytes whatever its length
+** (the bytes after the text are copied past the row's end and written over
+** or left unused). */
+enum { PAD = 48 };
+typedef struct piece { char *s; size_t n, cap; } piece;
+
+static void piece_set(piece *x, const char *a, const char *b) {
+  size_t na = strlen(a), nb = b ? strlen(b) : 0, n = na + 1 + (b ? nb + 1 : 0);
+  if (x->cap < n || x->cap < PAD) {
+    tl_free(x->s);
+    x->cap = n > PAD ? n : PAD;
+    x->s = tl_calloc(x->cap, 1);
+  }
+  memcpy(x->s, a, na);
+  x->s[na] = ',';
+  if (b) {
+    memcpy(x->s + na + 1, b, nb);
+    x->s[n - 1] = ',';
+  }
+  x->n = n;
+}
+
+/* Copy x to b, which has room for PAD bytes more than x; returns the end. */
+static char *piece_put(char *b, const piece *x) {
+  if (x->n <= PAD) memcpy(b, x->s, PAD);
+  else memcpy(b, x->s, x->n);
+  return b + x->n;
 }
 
 static void json_text(FILE *out, const char *s) {
@@ -62,58 +85,58 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     fputs("payee,period,line,amount\n", out);
     /* Rows are put together in a buffer and written a buffer at a time: a
     ** year of 10k payees is 600k rows, and stdio calls per row cost more than
-    ** computing them.  The period and line names are measured once; a
-    ** payee's rows are together, so its id is looked at once.  Text needing
-    ** quotes takes the slow way. */
-    int nlines = (int)p->ncomponents + 3;
-    size_t *lw = tl_alloc((size_t)nlines * sizeof *lw), pw[TL_CAL_MAX_PERIODS];
-    const char **lines = tl_alloc((size_t)nlines * sizeof *lines);
-    bool lplain = true;
-    for (int j = 0; j < nlines; j++) {
-      lines[j] = column_name(p, j);
-      lw[j] = strlen(lines[j]);
-      lplain &= !strpbrk(lines[j], ",\"\r\n");
-    }
-    for (int k = 0; k < p->cal.n; k++) pw[k] = strlen(p->cal.name[k]);
+    ** computing them.  A row is the payee's "id," (made once per payee), the
+    ** "period,line," of its place in the period (made once per run), and the
+    ** amount; each piece is copied PAD bytes at a time, as a copy of a
+    ** variable length is a library call.  Text needing quotes takes the slow
+    ** way. */
     enum { CAP = 1 << 16 };
+    int nlines = (int)p->ncomponents + 3, nmid = nlines * p->cal.n;
+    piece *mid = tl_calloc((size_t)nmid, sizeof *mid);
+    bool lplain = true;
+    for (int k = 0; k < p->cal.n; k++)
+      for (int j = 0; j < nlines; j++) {
+        const char *what = column_name(p, j);
+        lplain &= !strpbrk(what, ",\"\r\n");
+        piece_set(&mid[k * nlines + j], p->cal.name[k], what);
+      }
     char *buf = tl_alloc(CAP);
     size_t used = 0;
-    const char *who = NULL;
-    size_t nw = 0;
+    piece who = { 0 };
     bool plain = false;         /* who needs no quoting */
     for (size_t i = 0; i < r->nrows; i++) {
       const tl_row *row = &r->rows[i];
       if (i == 0 || row->payee != r->rows[i - 1].payee) {
-        who = tl_str_get(l->strs, ids[row->payee], NULL);
-        nw = strlen(who);
-        plain = lplain && !strpbrk(who, ",\"\r\n");
+        const char *id = tl_str_get(l->strs, ids[row->payee], NULL);
+        plain = lplain && !strpbrk(id, ",\"\r\n");
+        if (plain) piece_set(&who, id, NULL);
       }
       int j = row->line >= 0 ? row->line : (int)p->ncomponents - row->line - 1;
-      const char *per = p->cal.name[row->period], *what = lines[j];
-      size_t np = pw[row->period], nl = lw[j];
-      if (!plain || nw + np + nl + 4 + sizeof amt > CAP) {
+      const piece *m = &mid[row->period * nlines + j];
+      if (!plain || who.n + m->n > CAP / 2) {
         fwrite(buf, 1, used, out);
         used = 0;
         tl_dec_format(row->amount, places, false, amt, sizeof amt);
-        csv_text(out, who);
-        fprintf(out, ",%s,", per);
-        csv_text(out, what);
+        csv_text(out, tl_str_get(l->strs, ids[row->payee], NULL));
+        fprintf(out, ",%s,", p->cal.name[row->period]);
+        csv_text(out, column_name(p, j));
         fprintf(out, ",%s\n", amt);
         continue;
       }
-      if (used + nw + np + nl + 4 + sizeof amt > CAP) {
+      if (used + who.n + m->n + PAD + sizeof amt > CAP) {
         fwrite(buf, 1, used, out);
         used = 0;
       }
-      char *b = put(put(put(buf + used, who, nw, ','), per, np, ','), what, nl, ',');
+      char *b = piece_put(piece_put(buf + used, &who), m);
       b += tl_dec_format(row->amount, places, false, b, sizeof amt);
       *b++ = '\n';
       used = (size_t)(b - buf);
     }
     fwrite(buf, 1, used, out);
     tl_free(buf);
-    tl_free(lw);
-    tl_free(lines);
+    tl_free(who.s);
+    for (int i = 0; i < nmid; i++) tl_free(mid[i].s);
+    tl_free(mid);
   } else if (f == TL_OUT_JSON) {
     fputs("[", out);
     for (size_t i = 0; i < r->nrows; i++) {
