@@ -132,6 +132,8 @@ const char *tl_cal_init(tl_cal *cal, tl_date start, tl_date end, tl_period_kind 
     int py, pm, pd;
     cal->pstart[i] = tl_date_add_months_first(start, i * step);
     cal->pend[i] = tl_date_add_months_first(start, (i + 1) * step) - 1;
+    for (tl_date day = cal->pstart[i]; day <= cal->pend[i]; day++)
+      cal->period[day - start] = (uint8_t)i;
     tl_date_to_ymd(cal->pstart[i], &py, &pm, &pd);
     if (step == 1) {
       putnum(name, py, 4);
@@ -149,16 +151,6 @@ const char *tl_cal_init(tl_cal *cal, tl_date start, tl_date end, tl_period_kind 
     }
   }
   return NULL;
-}
-
-int tl_cal_period_of(const tl_cal *cal, tl_date d) {
-  if (d < cal->start || d > cal->end) return -1;
-  /* The periods tile the year: find the last one starting on or before d,
-  ** in steps the compiler can take without branches (called per credit line). */
-  int lo = 0;
-  for (int step = 8; step; step >>= 1)
-    if (lo + step < cal->n && cal->pstart[lo + step] <= d) lo += step;
-  return lo;
 }
 
 int tl_cal_find(const tl_cal *cal, const char *s, size_t n) {

@@ -44,14 +44,18 @@ typedef struct tl_cal {
   int n;                           /* number of periods: 12, 4 or 1 */
   tl_date pstart[TL_CAL_MAX_PERIODS], pend[TL_CAL_MAX_PERIODS];
   char name[TL_CAL_MAX_PERIODS][12];
+  uint8_t period[366];             /* of each day of the year, for tl_cal_period_of */
 } tl_cal;
 
 /* Fill cal for a plan year [start, end].  Returns NULL on success, else a
 ** static message ("the plan year must start on the first day of a month",
 ** "the plan year must last exactly 12 months (2026-01-01 to 2026-12-31)"). */
 const char *tl_cal_init(tl_cal *cal, tl_date start, tl_date end, tl_period_kind kind);
-/* Index of the period holding d, or -1 when d is outside the plan year. */
-int tl_cal_period_of(const tl_cal *cal, tl_date d);
+/* Index of the period holding d, or -1 when d is outside the plan year: a
+** look-up, as crediting asks it twice a deal. */
+static inline int tl_cal_period_of(const tl_cal *cal, tl_date d) {
+  return d < cal->start || d > cal->end ? -1 : cal->period[d - cal->start];
+}
 /* Index of the period named s[0..n) ("2026-Q2"), or -1. */
 int tl_cal_find(const tl_cal *cal, const char *s, size_t n);
 /* Days of [a, b] that fall inside period i (0 when disjoint); a may be
