@@ -270,7 +270,10 @@ static u128 div_small(u128 m, uint64_t d, uint64_t *r) {
 ** in 64 bits: v is rounded to units of 10^-places and its digits written two
 ** at a time.  The general path below does the same in 128 bits at several
 ** times the cost, and output formats every row. */
-static size_t format64(uint64_t v, bool neg, int places, char *buf, size_t cap) {
+static size_t format64_any(uint64_t v, bool neg, int places, char *buf, size_t cap);
+
+static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool neg, int places,
+                                                             char *buf, size_t cap) {
   static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -285,7 +288,7 @@ static size_t format64(uint64_t v, bool neg, int places, char *buf, size_t cap) 
   size_t len = (size_t)neg + (size_t)nd + (places > 0);
   if (len >= cap) {                     /* cut short at cap, as tl_dec_format says */
     char tmp[32];
-    format64(v, neg, places, tmp, sizeof tmp);
+    format64_any(v, neg, places, tmp, sizeof tmp);
     if (cap == 0) return 0;
     memcpy(buf, tmp, cap - 1);
     buf[cap - 1] = '\0';
@@ -304,9 +307,21 @@ static size_t format64(uint64_t v, bool neg, int places, char *buf, size_t cap) 
   return len;
 }
 
+/* format64 with places a constant, so that its divisions by powers of ten
+** are multiplications (a division by a variable takes tens of cycles). */
+static size_t format64_any(uint64_t v, bool neg, int places, char *buf, size_t cap) {
+  switch (places) {
+#define PLACES(k) case k: return format64(v, neg, k, buf, cap);
+    PLACES(0) PLACES(1) PLACES(2) PLACES(3) PLACES(4)
+    PLACES(5) PLACES(6) PLACES(7) PLACES(8) PLACES(9)
+#undef PLACES
+  }
+  return 0;
+}
+
 size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap) {
   if (!group && places >= 0 && places <= TL_DEC_SCALE && mag(a.raw) >> 63 == 0)
-    return format64((uint64_t)mag(a.raw), a.raw < 0, places, buf, cap);
+    return format64_any((uint64_t)mag(a.raw), a.raw < 0, places, buf, cap);
   char tmp[64], *p = tmp + sizeof tmp;
   u128 m = mag(a.raw), ip;
   uint64_t r;
