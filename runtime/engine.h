@@ -22,12 +22,19 @@
 #define TL_LINE_NET (-2)
 #define TL_LINE_BALANCE (-3)
 
+/* A decimal kept on 8-byte alignment: a row is then 24 bytes, not 32 (a
+** year of 10k payees is 545k rows, and fresh memory is slow to come by).
+** It is read and passed by value like a tl_dec; never take its address as
+** a tl_dec *. */
+typedef tl_dec tl_dec_a8 __attribute__((aligned(8)));
+
 typedef struct tl_row {
   int32_t payee;          /* payees row */
   int16_t period;
   int16_t line;
-  tl_dec amount;
+  tl_dec_a8 amount;
 } tl_row;
+_Static_assert(sizeof(tl_row) == 24, "a payout row is 24 bytes");
 
 typedef struct tl_result {
   tl_row *rows;
