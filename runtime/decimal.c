@@ -249,11 +249,6 @@ int tl_dec_places(tl_dec unit) {
   return n;
 }
 
-/* The text is built backwards in a local buffer, then copied out: 30 integer
-** digits, 9 separators, a sign, a point and 9 decimals fit in 64 bytes.
-** Decimals past the 9th are always zero and are appended while copying, so
-** a large places value cannot overrun the local buffer; the copy stops at
-** cap, NUL-terminated. */
 /* m / d and m % d: in 64 bits when m fits, as every amount of a payout
 ** table does (the 128-bit division is a library call; output formats a
 ** few of them per row). */
@@ -269,11 +264,13 @@ static u128 div_small(u128 m, uint64_t d, uint64_t *r) {
 /* The usual call, a payout at a fixed number of places without grouping,
 ** in 64 bits: v is rounded to units of 10^-places and its digits written two
 ** at a time.  The general path below does the same in 128 bits at several
-** times the cost, and output formats every row. */
-static size_t format64_any(uint64_t v, bool neg, int places, char *buf, size_t cap);
+** times the cost, and output formats every row.  buf has room for any such
+** number (FORMAT64_ROOM): a shorter one takes the general path, which cuts
+** the text at cap. */
+enum { FORMAT64_ROOM = 24 };    /* a sign, 19 digits, a point and a NUL: 22 */
 
 static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool neg, int places,
-                                                             char *buf, size_t cap) {
+                                                             char *buf) {
   static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -286,14 +283,6 @@ static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool ne
   int nd = places + 1;
   for (uint64_t t = q / pow10[places] / 10; t; t /= 10) nd++;
   size_t len = (size_t)neg + (size_t)nd + (places > 0);
-  if (len >= cap) {                     /* cut short at cap, as tl_dec_format says */
-    char tmp[32];
-    format64_any(v, neg, places, tmp, sizeof tmp);
-    if (cap == 0) return 0;
-    memcpy(buf, tmp, cap - 1);
-    buf[cap - 1] = '\0';
-    return cap - 1;
-  }
   char *p = buf + len;
   *p = '\0';
   int d = 0;
@@ -309,9 +298,9 @@ static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool ne
 
 /* format64 with places a constant, so that its divisions by powers of ten
 ** are multiplications (a division by a variable takes tens of cycles). */
-static size_t format64_any(uint64_t v, bool neg, int places, char *buf, size_t cap) {
+static size_t format64_any(uint64_t v, bool neg, int places, char *buf) {
   switch (places) {
-#define PLACES(k) case k: return format64(v, neg, k, buf, cap);
+#define PLACES(k) case k: return format64(v, neg, k, buf);
     PLACES(0) PLACES(1) PLACES(2) PLACES(3) PLACES(4)
     PLACES(5) PLACES(6) PLACES(7) PLACES(8) PLACES(9)
 #undef PLACES
@@ -319,9 +308,15 @@ static size_t format64_any(uint64_t v, bool neg, int places, char *buf, size_t c
   return 0;
 }
 
+/* The text is built backwards in a local buffer, then copied out: 30 integer
+** digits, 9 separators, a sign, a point and 9 decimals fit in 64 bytes.
+** Decimals past the 9th are always zero and are appended while copying, so
+** a large places value cannot overrun the local buffer; the copy stops at
+** cap, NUL-terminated. */
 size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap) {
-  if (!group && places >= 0 && places <= TL_DEC_SCALE && mag(a.raw) >> 63 == 0)
-    return format64_any((uint64_t)mag(a.raw), a.raw < 0, places, buf, cap);
+  if (!group && places >= 0 && places <= TL_DEC_SCALE && mag(a.raw) >> 63 == 0
+      && cap >= FORMAT64_ROOM)
+    return format64_any((uint64_t)mag(a.raw), a.raw < 0, places, buf);
   char tmp[64], *p = tmp + sizeof tmp;
   u128 m = mag(a.raw), ip;
   uint64_t r;
