@@ -1205,9 +1205,8 @@ static void cmd_payee(session *s, const char *args) {
   tl_diags *d = tl_diags_new();
   tl_result *res = tl_eng_run_threads(s->prog, s->ldg, d, 0, s->threads);
   int32_t row = tl_ldg_find(s->ldg, TL_TB_PAYEES, id);
-  bool paid = false;
-  for (size_t i = 0; res && i < res->nrows && !paid; i++) paid = res->rows[i].payee == row;
-  if (res && !paid) say(s, " (not eligible under this plan)");
+  tl_result one;
+  if (res && !tl_result_payee(res, row, &one)) say(s, " (not eligible under this plan)");
   say(s, "\n");
   tl_result_free(res);
   tl_diags_free(d);
@@ -1297,8 +1296,8 @@ static void cmd_why(session *s, const char *args) {
       k >= 0 ? p->cal.name[k] : "outside the plan year", fmt_money(p, l->amount_plan[deal], a));
   /* every eligible payee's trace holds its credit lines from this deal */
   int lines = 0;
-  for (size_t i = 0; i < rw->nrows; i += (size_t)rw->lines_per_period * (size_t)p->cal.n) {
-    tl_trace *t = tl_eng_trace(p, l, d, rw->rows[i].payee);
+  for (size_t b = 0; b < tl_result_payees(rw); b++) {
+    tl_trace *t = tl_eng_trace(p, l, d, rw->payees[b]);
     for (size_t c = 0; t && c < t->credits.n; c++) {
       const tl_trace_credit *cr = &t->credits.v[c];
       if (cr->deal != deal) continue;
@@ -1340,15 +1339,7 @@ static void cmd_run(session *s, const char *args) {
     report(s, d, s->text, s->len, NULL, 0, false);
   } else {
     tl_result sub = *r;
-    if (row >= 0) {
-      size_t i = 0;
-      while (i < r->nrows && r->rows[i].payee != row) i++;
-      size_t j = i;
-      while (j < r->nrows && r->rows[j].payee == row) j++;
-      sub.rows = r->rows + i;
-      sub.nrows = j - i;
-    }
-    if (row >= 0 && sub.nrows == 0)
+    if (row >= 0 && !tl_result_payee(r, row, &sub))
       say(s, "payee %s is not eligible under this plan, so it has no payouts\n", s->payee);
     else
       tl_out_write(s->prog, s->ldg, &sub, TL_OUT_TABLE, s->out);

@@ -121,11 +121,11 @@ static bool find_amount(const tl_program *p, const tl_ledger *l, const tl_result
                         const tl_titem *ex, tl_dec *out) {
   const uint32_t *ids = l->t[TL_TB_PAYEES].cols[0].v.str;
   for (size_t i = 0; i < r->nrows; i++) {
-    const tl_row *row = &r->rows[i];
-    if (strcmp(tl_str_get(l->strs, ids[row->payee], NULL), ex->id) == 0 &&
-        strcmp(p->cal.name[row->period], ex->period) == 0 &&
-        strcmp(tl_eng_line_name(p, row->line), ex->line) == 0) {
-      *out = row->amount;
+    tl_row row = tl_result_row(r, i);
+    if (strcmp(tl_str_get(l->strs, ids[row.payee], NULL), ex->id) == 0 &&
+        strcmp(p->cal.name[row.period], ex->period) == 0 &&
+        strcmp(tl_eng_line_name(p, row.line), ex->line) == 0) {
+      *out = row.amount;
       return true;
     }
   }

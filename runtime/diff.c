@@ -42,9 +42,9 @@ static key_row *keys_of(const tl_diff_side *s) {
   key_row *k = tl_calloc(s->r->nrows + 1, sizeof *k);
   const uint32_t *ids = s->l->t[TL_TB_PAYEES].cols[0].v.str;
   for (size_t i = 0; i < s->r->nrows; i++) {
-    const tl_row *row = &s->r->rows[i];
-    k[i] = (key_row){ tl_str_get(s->l->strs, ids[row->payee], NULL), s->p->cal.name[row->period],
-                      tl_eng_line_name(s->p, row->line), row->amount, row->payee, row->period };
+    tl_row row = tl_result_row(s->r, i);
+    k[i] = (key_row){ tl_str_get(s->l->strs, ids[row.payee], NULL), s->p->cal.name[row.period],
+                      tl_eng_line_name(s->p, row.line), row.amount, row.payee, row.period };
   }
   if (s->r->nrows) qsort(k, s->r->nrows, sizeof *k, cmp_key);
   return k;

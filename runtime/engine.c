@@ -50,7 +50,9 @@ typedef struct engine {
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
   uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
-  tl_row *out;                  /* the result's rows, while payees are evaluated */
+  int32_t *units;               /* the result's amounts, while payees are evaluated */
+  int64_t unit_raw;             /* raw value of one unit of them */
+  TL_VEC(tl_wide) wide;         /* amounts that do not fit units, by row */
   /* A worker does a range of deals or payees on its own thread and reports
   ** nothing: it fails at the first thing it would report (see in_ranges). */
   bool worker;
@@ -310,6 +312,7 @@ typedef struct payee_run {
   tl_dec *pv;                   /* [component][period]: rounded period values */
   tl_dec *E;                    /* [component][period]: as computed, before reversals */
   tl_dec *Eadj;                 /* [component][period]: after reversals */
+  tl_row *rows;                 /* [period][line]: the payee's rows, before packing */
 } payee_run;
 
 static bool round_to_unit(engine *e, tl_dec v, tl_dec *out, int32_t payee, int k) {
@@ -567,6 +570,7 @@ static void pr_alloc(const engine *e, payee_run *pr) {
   pr->pv = tl_calloc(nc * n + 1, sizeof *pr->pv);
   pr->E = tl_calloc(nc * n + 1, sizeof *pr->E);
   pr->Eadj = tl_calloc(nc * n + 1, sizeof *pr->Eadj);
+  pr->rows = tl_calloc((nc + 3) * n, sizeof *pr->rows);
 }
 
 static void pr_free(payee_run *pr) {
@@ -574,6 +578,7 @@ static void pr_free(payee_run *pr) {
   tl_free(pr->pv);
   tl_free(pr->E);
   tl_free(pr->Eadj);
+  tl_free(pr->rows);
 }
 
 /* The first removal of eligible payee ei or after (removals are by payee). */
@@ -587,7 +592,26 @@ static size_t removals_from(const removal *v, size_t n, uint32_t ei) {
   return lo;
 }
 
-/* Evaluate eligible payees [from, to) into their rows of e->out. */
+/* Put a payee's rows into the result from row i on (see tl_result). */
+static void pack(engine *e, const tl_row *rows, size_t n, size_t i) {
+  int32_t *u = e->units + i;
+  int64_t unit = e->unit_raw;
+  for (size_t j = 0; j < n; j++) {
+    __int128 raw = rows[j].amount.raw;
+    int64_t r = (int64_t)raw, q = 0;
+    /* cents, the usual unit, divide by a constant: a multiplication */
+    bool fits = r == raw && (unit == 10000000 ? (q = r / 10000000) * 10000000 == r
+                                              : (q = r / unit) * unit == r);
+    if (fits && q >= -INT32_MAX && q <= INT32_MAX) {
+      u[j] = (int32_t)q;
+    } else {
+      u[j] = TL_RESULT_WIDE;
+      tl_vec_push(e->wide, ((tl_wide){ i + j, rows[j].amount }));
+    }
+  }
+}
+
+/* Evaluate eligible payees [from, to) into their rows of the result. */
 static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
   size_t nl = (size_t)e->p->ncomponents + 3;
   size_t ri = removals_from(e->rem.v, e->rem.n, from), vi = removals_from(e->rev.v, e->rev.n, from);
@@ -599,12 +623,13 @@ static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
     pr->row = e->rows_of[ei];
     pr->ei = (int32_t)ei;
     if (trace && pr->row != trace->payee) continue;
-    tl_row *rows = &e->out[(size_t)ei * (size_t)e->n * nl];
-    if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, rows)) return false;
+    size_t per = (size_t)e->n * nl;
+    if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, pr->rows)) return false;
+    pack(e, pr->rows, per, (size_t)ei * per);
     if (trace) {
-      trace->nrows = (size_t)e->n * nl;
+      trace->nrows = per;
       trace->rows = tl_calloc(trace->nrows, sizeof *trace->rows);
-      memcpy(trace->rows, rows, trace->nrows * sizeof *rows);
+      memcpy(trace->rows, pr->rows, trace->nrows * sizeof *pr->rows);
     }
   }
   return true;
@@ -730,10 +755,22 @@ static bool credit(engine *e, int threads) {
 }
 
 /* Payees: each writes only its own rows of the result, so a worker's rows
-** are in place already. */
-static void payees_start(const engine *e, worker *w) { pr_alloc(e, &w->pr); }
-static bool payees_take(engine *e, worker *w) { (void)e; (void)w; return true; }
-static void payees_end(worker *w) { pr_free(&w->pr); }
+** are in place already; its wide amounts follow the caller's, in row order
+** as the ranges are. */
+static void payees_start(const engine *e, worker *w) {
+  pr_alloc(e, &w->pr);
+  memset(&w->e.wide, 0, sizeof w->e.wide);
+}
+
+static bool payees_take(engine *e, worker *w) {
+  tl_vec_append(e->wide, w->e.wide);
+  return true;
+}
+
+static void payees_end(worker *w) {
+  pr_free(&w->pr);
+  tl_vec_free(w->e.wide);
+}
 
 static bool run_payees(engine *e, payee_run *pr, int threads) {
   const ranges job = { e->nelig, 1024, payees_range, payees_start, payees_take, payees_end };
@@ -796,15 +833,28 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
 
   res = tl_calloc(1, sizeof *res);
   res->lines_per_period = (int)nc + 3;
-  res->nrows = (size_t)e.nelig * (size_t)e.n * (nc + 3);
-  res->rows = tl_calloc(res->nrows + 1, sizeof *res->rows);
+  res->nperiods = e.n;
+  res->per_payee = (size_t)e.n * (nc + 3);
+  res->ncomponents = (int)nc;
+  res->nrows = (size_t)e.nelig * res->per_payee;
+  res->unit_raw = 1;
+  for (int i = tl_dec_places(p->unit); i < TL_DEC_SCALE; i++) res->unit_raw *= 10;
+  res->payees = tl_alloc(((size_t)e.nelig + 1) * sizeof *res->payees);
+  memcpy(res->payees, e.rows_of, (size_t)e.nelig * sizeof *res->payees);
+  res->units = tl_alloc((res->nrows + 1) * sizeof *res->units);
   pr_alloc(&e, &pr);
-  e.out = res->rows;
+  e.units = res->units;
+  e.unit_raw = res->unit_raw;
   if (!run_payees(&e, &pr, threads)) {
     tl_result_free(res);
     res = NULL;
+  } else {
+    res->wide = e.wide.v;
+    res->nwide = e.wide.n;
+    e.wide.v = NULL;
   }
 done:
+  tl_vec_free(e.wide);
   pr_free(&pr);
   tl_free(e.base);
   tl_free(e.qtab);
@@ -854,8 +904,27 @@ void tl_trace_free(tl_trace *t) {
 
 void tl_result_free(tl_result *r) {
   if (!r) return;
-  tl_free(r->rows);
+  tl_free(r->payees);
+  tl_free(r->units);
+  tl_free(r->wide);
   tl_free(r);
+}
+
+void tl_result_block(const tl_result *r, size_t b, tl_result *view) {
+  *view = *r;
+  view->payees = r->payees + b;
+  view->units = r->units + b * r->per_payee;
+  view->nrows = r->per_payee;
+  view->base = r->base + b * r->per_payee;
+}
+
+bool tl_result_payee(const tl_result *r, int32_t payee, tl_result *view) {
+  for (size_t b = 0; b < tl_result_payees(r); b++)
+    if (r->payees[b] == payee) {
+      tl_result_block(r, b, view);
+      return true;
+    }
+  return false;
 }
 
 const char *tl_eng_line_name(const tl_program *p, int line) {

@@ -17,6 +17,8 @@
 #include "runtime/ledger.h"
 #include "runtime/value.h"
 
+#include <stdint.h>
+
 /* Line numbers >= 0 are components; the fixed lines follow them. */
 #define TL_LINE_EARNED (-1)
 #define TL_LINE_NET (-2)
@@ -36,11 +38,74 @@ typedef struct tl_row {
 } tl_row;
 _Static_assert(sizeof(tl_row) == 24, "a payout row is 24 bytes");
 
+/* The rows of a run, held compactly: a year of 10k payees is 545k rows, and
+** a row written out (payee, period, line, 16-byte amount) was most of a
+** 100k-deal run's memory.  Every eligible payee has the same rows, periods
+** in order and lines_per_period lines in each, so only the payee of each
+** block and the amounts are kept.  An amount is a count of the plan's
+** units (10^-places, the places of its rounding): payouts are rounded to
+** it, so nearly all fit in 32 bits.  One that does not (not a whole number
+** of units, or too large) is TL_RESULT_WIDE in units and kept whole in
+** wide, sorted by row.  Read rows with tl_result_row. */
+#define TL_RESULT_WIDE INT32_MIN
+
+typedef struct tl_wide {
+  size_t i;                     /* row */
+  tl_dec_a8 amount;
+} tl_wide;
+
 typedef struct tl_result {
-  tl_row *rows;
   size_t nrows;
-  int lines_per_period;   /* components + 3 */
+  int lines_per_period;         /* components + 3 */
+  int nperiods;
+  size_t per_payee;             /* nperiods * lines_per_period */
+  int ncomponents;
+  int64_t unit_raw;             /* raw value of one unit: 10^(9 - places) */
+  int32_t *payees;              /* [nrows / per_payee] payees row of each block */
+  int32_t *units;               /* [nrows] */
+  tl_wide *wide;
+  size_t nwide;
+  size_t base;                  /* row 0's index in wide (a view's offset) */
 } tl_result;
+
+/* The amount of row i, 0 <= i < r->nrows. */
+static inline tl_dec tl_result_amount(const tl_result *r, size_t i) {
+  int32_t u = r->units[i];
+  if (u != TL_RESULT_WIDE) return tl_dec_from_raw((int64_t)u * r->unit_raw);   /* < 2^61 */
+  size_t lo = 0, hi = r->nwide, at = r->base + i;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r->wide[mid].i < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return r->wide[lo].amount;
+}
+
+/* The line number (a component, or TL_LINE_*) of line j of a period's rows. */
+static inline int tl_result_line(const tl_result *r, int j) {
+  return j < r->ncomponents ? j : r->ncomponents - j - 1;
+}
+
+/* Row i, 0 <= i < r->nrows. */
+static inline tl_row tl_result_row(const tl_result *r, size_t i) {
+  size_t in = i % r->per_payee;
+  tl_row row;
+  row.payee = r->payees[i / r->per_payee];
+  row.period = (int16_t)(in / (size_t)r->lines_per_period);
+  row.line = (int16_t)tl_result_line(r, (int)(in % (size_t)r->lines_per_period));
+  row.amount = tl_result_amount(r, i);
+  return row;
+}
+
+/* The number of payees with rows (blocks of r->per_payee rows). */
+static inline size_t tl_result_payees(const tl_result *r) {
+  return r->per_payee ? r->nrows / r->per_payee : 0;
+}
+
+/* The rows of block b, or of one payee (a payees row; false when it has no
+** rows), as a result of their own that shares r's memory (not to be freed). */
+void tl_result_block(const tl_result *r, size_t b, tl_result *view);
+bool tl_result_payee(const tl_result *r, int32_t payee, tl_result *view);
 
 /* ---- tracing: everything behind one payee's numbers (for explanations) -- */
 

@@ -101,36 +101,35 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         piece_set(&mid[k * nlines + j], p->cal.name[k], what);
       }
     char *buf = tl_alloc(CAP);
-    size_t used = 0;
+    size_t used = 0, i = 0;
     piece who = { 0 };
-    bool plain = false;         /* who needs no quoting */
-    for (size_t i = 0; i < r->nrows; i++) {
-      const tl_row *row = &r->rows[i];
-      if (i == 0 || row->payee != r->rows[i - 1].payee) {
-        const char *id = tl_str_get(l->strs, ids[row->payee], NULL);
-        plain = lplain && !strpbrk(id, ",\"\r\n");
-        if (plain) piece_set(&who, id, NULL);
-      }
-      int j = row->line >= 0 ? row->line : (int)p->ncomponents - row->line - 1;
-      const piece *m = &mid[row->period * nlines + j];
-      if (!plain || who.n + m->n > CAP / 2) {
-        fwrite(buf, 1, used, out);
-        used = 0;
-        tl_dec_format(row->amount, places, false, amt, sizeof amt);
-        csv_text(out, tl_str_get(l->strs, ids[row->payee], NULL));
-        fprintf(out, ",%s,", p->cal.name[row->period]);
-        csv_text(out, column_name(p, j));
-        fprintf(out, ",%s\n", amt);
-        continue;
-      }
-      if (used + who.n + m->n + PAD + sizeof amt > CAP) {
-        fwrite(buf, 1, used, out);
-        used = 0;
-      }
-      char *b = piece_put(piece_put(buf + used, &who), m);
-      b += tl_dec_format(row->amount, places, false, b, sizeof amt);
-      *b++ = '\n';
-      used = (size_t)(b - buf);
+    for (size_t b = 0; b < tl_result_payees(r); b++) {
+      const char *id = tl_str_get(l->strs, ids[r->payees[b]], NULL);
+      bool plain = lplain && !strpbrk(id, ",\"\r\n");   /* who needs no quoting */
+      if (plain) piece_set(&who, id, NULL);
+      for (int k = 0; k < r->nperiods; k++)
+        for (int j = 0; j < nlines; j++, i++) {
+          const piece *m = &mid[k * nlines + j];
+          tl_dec amount = tl_result_amount(r, i);
+          if (!plain || who.n + m->n > CAP / 2) {
+            fwrite(buf, 1, used, out);
+            used = 0;
+            tl_dec_format(amount, places, false, amt, sizeof amt);
+            csv_text(out, id);
+            fprintf(out, ",%s,", p->cal.name[k]);
+            csv_text(out, column_name(p, j));
+            fprintf(out, ",%s\n", amt);
+            continue;
+          }
+          if (used + who.n + m->n + PAD + sizeof amt > CAP) {
+            fwrite(buf, 1, used, out);
+            used = 0;
+          }
+          char *c = piece_put(piece_put(buf + used, &who), m);
+          c += tl_dec_format(amount, places, false, c, sizeof amt);
+          *c++ = '\n';
+          used = (size_t)(c - buf);
+        }
     }
     fwrite(buf, 1, used, out);
     tl_free(buf);
@@ -140,12 +139,12 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
   } else if (f == TL_OUT_JSON) {
     fputs("[", out);
     for (size_t i = 0; i < r->nrows; i++) {
-      const tl_row *row = &r->rows[i];
+      tl_row row = tl_result_row(r, i);
       fputs(i ? ",\n {\"payee\":" : "\n {\"payee\":", out);
-      json_text(out, tl_str_get(l->strs, ids[row->payee], NULL));
-      fprintf(out, ",\"period\":\"%s\",\"line\":", p->cal.name[row->period]);
-      json_text(out, tl_eng_line_name(p, row->line));
-      tl_dec_format(row->amount, places, false, amt, sizeof amt);
+      json_text(out, tl_str_get(l->strs, ids[row.payee], NULL));
+      fprintf(out, ",\"period\":\"%s\",\"line\":", p->cal.name[row.period]);
+      json_text(out, tl_eng_line_name(p, row.line));
+      tl_dec_format(row.amount, places, false, amt, sizeof amt);
       fprintf(out, ",\"amount\":\"%s\"}", amt);
     }
     fputs(r->nrows ? "\n]\n" : "]\n", out);
@@ -156,10 +155,10 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     size_t *w = tl_calloc((size_t)lines, sizeof *w);
     for (int j = 0; j < lines; j++) w[j] = strlen(column_name(p, j));
     for (size_t i = 0; i < r->nrows; i++) {
-      const tl_row *row = &r->rows[i];
-      size_t n = strlen(tl_str_get(l->strs, ids[row->payee], NULL));
+      tl_row row = tl_result_row(r, i);
+      size_t n = strlen(tl_str_get(l->strs, ids[row.payee], NULL));
       if (n > wpayee) wpayee = n;
-      n = tl_dec_format(row->amount, places, true, amt, sizeof amt);
+      n = tl_dec_format(row.amount, places, true, amt, sizeof amt);
       if (n > w[i % (size_t)lines]) w[i % (size_t)lines] = n;
     }
     fprintf(out, "%-*s  %-*s", (int)wpayee, "payee", (int)wperiod, "period");
@@ -167,11 +166,11 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
       fprintf(out, "  %*s", (int)w[j], column_name(p, j));
     fputc('\n', out);
     for (size_t i = 0; i < r->nrows; i += (size_t)lines) {
-      const tl_row *row = &r->rows[i];
-      fprintf(out, "%-*s  %-*s", (int)wpayee, tl_str_get(l->strs, ids[row->payee], NULL),
-              (int)wperiod, p->cal.name[row->period]);
+      tl_row row = tl_result_row(r, i);
+      fprintf(out, "%-*s  %-*s", (int)wpayee, tl_str_get(l->strs, ids[row.payee], NULL),
+              (int)wperiod, p->cal.name[row.period]);
       for (int j = 0; j < lines; j++) {
-        tl_dec_format(r->rows[i + (size_t)j].amount, places, true, amt, sizeof amt);
+        tl_dec_format(tl_result_amount(r, i + (size_t)j), places, true, amt, sizeof amt);
         fprintf(out, "  %*s", (int)w[j], amt);
       }
       fputc('\n', out);

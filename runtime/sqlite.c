@@ -136,13 +136,13 @@ int tl_db_write_run(const char *path, const tl_program *p, const tl_ledger *l, c
   const uint32_t *ids = l->t[TL_TB_PAYEES].cols[0].v.str;
   for (size_t i = 0; i < r->nrows; i++) {
     char amt[80];
-    const tl_row *x = &r->rows[i];
-    tl_dec_format(x->amount, places, false, amt, sizeof amt);
+    tl_row x = tl_result_row(r, i);
+    tl_dec_format(x.amount, places, false, amt, sizeof amt);
     sqlite3_reset(row);
     sqlite3_bind_int64(row, 1, id);
-    sqlite3_bind_text(row, 2, tl_str_get(l->strs, ids[x->payee], NULL), -1, SQLITE_STATIC);
-    sqlite3_bind_text(row, 3, p->cal.name[x->period], -1, SQLITE_STATIC);
-    sqlite3_bind_text(row, 4, tl_eng_line_name(p, x->line), -1, SQLITE_STATIC);
+    sqlite3_bind_text(row, 2, tl_str_get(l->strs, ids[x.payee], NULL), -1, SQLITE_STATIC);
+    sqlite3_bind_text(row, 3, p->cal.name[x.period], -1, SQLITE_STATIC);
+    sqlite3_bind_text(row, 4, tl_eng_line_name(p, x.line), -1, SQLITE_STATIC);
     sqlite3_bind_text(row, 5, amt, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(row) != SQLITE_DONE) goto fail;
   }

@@ -475,20 +475,23 @@ static int write_one(folder *fo, const tl_program *p, const tl_ledger *l, const 
 
 /* The statement rows must be the run's rows: a statement that disagreed with
 ** the payouts file would be worse than none. */
-static bool same_rows(const tl_trace *t, const tl_row *rows, size_t n) {
-  if (t->nrows != n) return false;
-  for (size_t i = 0; i < n; i++)
-    if (t->rows[i].period != rows[i].period || t->rows[i].line != rows[i].line ||
-        tl_dec_cmp(t->rows[i].amount, rows[i].amount) != 0)
+static bool same_rows(const tl_trace *t, const tl_result *r) {
+  if (t->nrows != r->nrows) return false;
+  for (size_t i = 0; i < r->nrows; i++) {
+    tl_row row = tl_result_row(r, i);
+    if (t->rows[i].period != row.period || t->rows[i].line != row.line ||
+        tl_dec_cmp(t->rows[i].amount, row.amount) != 0)
       return false;
+  }
   return true;
 }
 
 static int fill(folder *fo, const tl_program *p, const tl_ledger *l, const tl_result *r) {
   char name[TL_STMT_NAME_MAX + 1];
-  for (size_t i = 0, j; i < r->nrows; i = j) {
-    int32_t payee = r->rows[i].payee;
-    for (j = i; j < r->nrows && r->rows[j].payee == payee; j++) {}
+  for (size_t b = 0; b < tl_result_payees(r); b++) {
+    int32_t payee = r->payees[b];
+    tl_result one;
+    tl_result_block(r, b, &one);
     size_t len;
     const char *id = tl_str_get(l->strs, l->t[TL_TB_PAYEES].cols[0].v.str[payee], &len);
     if (tl_stmt_file_name(id, len, name) == 0)
@@ -496,7 +499,7 @@ static int fill(folder *fo, const tl_program *p, const tl_ledger *l, const tl_re
     tl_trace *t = tl_eng_trace(p, l, fo->d, payee);
     if (!t) return -1;
     int rc = 0;
-    if (!same_rows(t, r->rows + i, j - i))
+    if (!same_rows(t, &one))
       rc = fail(fo, "the explanation of payee %s does not match its payouts (internal error)", id);
     if (rc == 0) rc = write_one(fo, p, l, t, name, TL_STMT_TEXT);
     if (rc == 0) rc = write_one(fo, p, l, t, name, TL_STMT_HTML);

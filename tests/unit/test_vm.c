@@ -276,12 +276,12 @@ static const char *rows(void) {
   FILE *f = open_memstream(&printed, &len);
   int places = tl_dec_places(prog->unit);
   for (size_t i = 0; i < res->nrows; i++) {
-    const tl_row *r = &res->rows[i];
+    tl_row r = tl_result_row(res, i);
     char amt[64];
-    tl_dec_format(r->amount, places, false, amt, sizeof amt);
+    tl_dec_format(r.amount, places, false, amt, sizeof amt);
     fprintf(f, "%s %s %s %s\n",
-            tl_str_get(ldg->strs, ldg->t[TL_TB_PAYEES].cols[0].v.str[r->payee], NULL),
-            prog->cal.name[r->period], tl_eng_line_name(prog, r->line), amt);
+            tl_str_get(ldg->strs, ldg->t[TL_TB_PAYEES].cols[0].v.str[r.payee], NULL),
+            prog->cal.name[r.period], tl_eng_line_name(prog, r.line), amt);
   }
   fclose(f);
   return printed;
@@ -444,6 +444,97 @@ static void test_division_by_zero_in_run(void **state) {
     "      |               ^~~~~~~~~~~~~~~~\n");
 }
 
+/* ---- the result's compact rows ------------------------------------------- */
+
+/* Amounts are held as 32-bit counts of the unit where they fit, others whole
+** in a side list by row (engine.h, tl_result).  3,000 payees, so two threads
+** each evaluate a range of them and each has wide amounts to join in row
+** order; every seventh payee's commission is 30 million (3e9 cents: wide),
+** every eleventh one's clawback makes it -30 million the quarter after. */
+static char *many_payees(int n, char **deals) {
+  char *p = NULL, *d = NULL;
+  size_t np, nd;
+  FILE *fp = open_memstream(&p, &np), *fd = open_memstream(&d, &nd);
+  fputs("id,quota,target\n", fp);
+  fputs("id,owner,closed,amount,cancelled\n", fd);
+  for (int i = 0; i < n; i++) {
+    fprintf(fp, "P%04d,400000,0\n", i);
+    fprintf(fd, "D%04d,P%04d,2026-02-01,%s,%s\n", i, i, i % 7 ? "1234.50" : "300000000",
+            i % 11 ? "" : "2026-05-01");
+  }
+  fclose(fp);
+  fclose(fd);
+  *deals = d;
+  return p;
+}
+
+static void check_wide(const char *src) {
+  char *deals, *payees = many_payees(3000, &deals);
+  compile(src);
+  tables t = { payees, NULL, deals, NULL, NULL };
+  load(&t);
+  tl_result *one = tl_eng_run_threads(prog, ldg, diags, 0, 1);
+  tl_result *two = tl_eng_run_threads(prog, ldg, diags, 0, 2);
+  assert_non_null(one);
+  assert_non_null(two);
+  assert_int_equal(one->nrows, 3000 * 4 * 4);
+  assert_int_equal(two->nrows, one->nrows);
+  assert_true(one->nwide > 0);
+  assert_int_equal(two->nwide, one->nwide);
+  for (size_t i = 1; i < two->nwide; i++) assert_true(two->wide[i - 1].i < two->wide[i].i);
+  size_t wide = 0;
+  for (size_t i = 0; i < one->nrows; i++) {
+    tl_row a = tl_result_row(one, i), b = tl_result_row(two, i);
+    assert_int_equal(a.payee, b.payee);
+    assert_int_equal(a.period, b.period);
+    assert_int_equal(a.line, b.line);
+    assert_true(tl_dec_cmp(a.amount, b.amount) == 0);
+    wide += two->units[i] == TL_RESULT_WIDE;
+  }
+  assert_int_equal(wide, two->nwide);
+  /* P0077: the 30 million in Q1, taken back in Q2; earned, net and balance */
+  const char *ids[] = { "P0077", "P0076" };
+  const char *want[] = { "30000000.00 -30000000.00 0.00 0.00", "123.45 0.00 0.00 0.00" };
+  for (int k = 0; k < 2; k++) {
+    tl_result v;
+    assert_true(tl_result_payee(two, tl_ldg_find(ldg, TL_TB_PAYEES, ids[k]), &v));
+    char got[256];
+    size_t n = 0;
+    for (size_t i = 0; i < v.nrows; i++) {
+      tl_row r = tl_result_row(&v, i);
+      if (r.line != 0) continue;
+      char amt[64];
+      tl_dec_format(r.amount, 2, false, amt, sizeof amt);
+      n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", n ? " " : "", amt);
+    }
+    assert_string_equal(got, want[k]);
+  }
+  tl_result_free(one);
+  tl_result_free(two);
+  free(payees);
+  free(deals);
+}
+
+static void test_result_wide(void **state) {
+  static const char plan[] =
+    "currency USD\n"
+    "year 2026-01-01 to 2026-12-31\n"
+    "period quarter\n"
+    "rounding half_up to %s\n"
+    "input payees { id text key, quota money, target money }\n"
+    "input deals { id text key, owner payee, closed date, amount money, cancelled date? }\n"
+    "credit deals to owner\n"
+    "clawback deals cancelled within 120 days\n"
+    "component c = sum(credit.amount) * 10%%\n";
+  char src[1024];
+  /* cents: 3e9 of them is wide */
+  snprintf(src, sizeof src, plan, "0.01");
+  check_wide(src);
+  /* a tenth of a cent: the general division, and 123.45 is 123450 units */
+  snprintf(src, sizeof src, plan, "0.001");
+  check_wide(src);
+}
+
 /* ---- the disassembler ---------------------------------------------------- */
 
 static void test_disasm(void **state) {
@@ -525,6 +616,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_curve, teardown),
     cmocka_unit_test_teardown(test_rounding, teardown),
     cmocka_unit_test_teardown(test_division_by_zero_in_run, teardown),
+    cmocka_unit_test_teardown(test_result_wide, teardown),
     cmocka_unit_test_teardown(test_disasm, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
     cmocka_unit_test_teardown(test_bug_days, teardown),
