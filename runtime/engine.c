@@ -835,7 +835,6 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res->lines_per_period = (int)nc + 3;
   res->nperiods = e.n;
   res->per_payee = (size_t)e.n * (nc + 3);
-  res->ncomponents = (int)nc;
   res->nrows = (size_t)e.nelig * res->per_payee;
   res->unit_raw = 1;
   for (int i = tl_dec_places(p->unit); i < TL_DEC_SCALE; i++) res->unit_raw *= 10;

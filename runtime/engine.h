@@ -6,7 +6,8 @@
 ** tl_eng_run returns every output row, ordered by payee id then period, lines
 ** in plan order then earned, net, balance; or NULL after reporting the first
 ** run-time error (division by zero, overflow, a cycle in the manager column).
-** The result owns its rows.
+** The result owns its rows, kept compactly (tl_result) and read through
+** tl_result_row.
 */
 #ifndef TL_RUNTIME_ENGINE_H
 #define TL_RUNTIME_ENGINE_H
@@ -24,10 +25,10 @@
 #define TL_LINE_NET (-2)
 #define TL_LINE_BALANCE (-3)
 
-/* A decimal kept on 8-byte alignment: a row is then 24 bytes, not 32 (a
-** year of 10k payees is 545k rows, and fresh memory is slow to come by).
-** It is read and passed by value like a tl_dec; never take its address as
-** a tl_dec *. */
+/* A decimal kept on 8-byte alignment: a row (a trace's, or one read back
+** from a result) and a result's wide amount are then 24 bytes, not 32.  It
+** is read and passed by value like a tl_dec; never take its address as a
+** tl_dec *. */
 typedef tl_dec tl_dec_a8 __attribute__((aligned(8)));
 
 typedef struct tl_row {
@@ -59,7 +60,6 @@ typedef struct tl_result {
   int lines_per_period;         /* components + 3 */
   int nperiods;
   size_t per_payee;             /* nperiods * lines_per_period */
-  int ncomponents;
   int64_t unit_raw;             /* raw value of one unit: 10^(9 - places) */
   int32_t *payees;              /* [nrows / per_payee] payees row of each block */
   int32_t *units;               /* [nrows] */
@@ -83,7 +83,8 @@ static inline tl_dec tl_result_amount(const tl_result *r, size_t i) {
 
 /* The line number (a component, or TL_LINE_*) of line j of a period's rows. */
 static inline int tl_result_line(const tl_result *r, int j) {
-  return j < r->ncomponents ? j : r->ncomponents - j - 1;
+  int nc = r->lines_per_period - 3;
+  return j < nc ? j : nc - j - 1;
 }
 
 /* Row i, 0 <= i < r->nrows. */
