@@ -1293,7 +1293,7 @@ static void cmd_why(session *s, const char *args) {
   int k = tl_cal_period_of(&p->cal, closed);
   tl_date_format(closed, day);
   say(s, "deal %s: closed %s (%s), amount %s\n", id, day,
-      k >= 0 ? p->cal.name[k] : "outside the plan year", fmt_money(p, l->amount_plan[deal], a));
+      k >= 0 ? p->cal.name[k] : "outside the plan year", fmt_money(p, tl_ldg_amount(l, (uint32_t)deal), a));
   /* every eligible payee's trace holds its credit lines from this deal */
   int lines = 0;
   for (size_t b = 0; b < tl_result_payees(rw); b++) {

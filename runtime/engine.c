@@ -262,13 +262,13 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
         if (nsplit) {
           uint32_t s = scur + si;
           line.payee = splits->cols[1].v.ref[s];
-          line.share = splits->cols[2].v.dec[s];
+          line.share = tl_col_dec(&splits->cols[2], s);
         } else {
           line.payee = deals->cols[rule->target].v.ref[row];
         }
         if (line.payee < 0) continue;
-        if (!nsplit) line.amount = l->amount_plan[row];   /* the whole amount: exact as it is */
-        else if (!dec_ok(e, tl_dec_mul(l->amount_plan[row], line.share, &line.amount), "a credit",
+        if (!nsplit) line.amount = tl_ldg_amount(l, row);   /* the whole amount: exact as it is */
+        else if (!dec_ok(e, tl_dec_mul(tl_ldg_amount(l, row), line.share, &line.amount), "a credit",
                          line.payee, k))
           return false;
         add_line(e, &line, k, r);
@@ -823,7 +823,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
       size_t len;
       const char *name = tl_str_get(l->strs, t->cols[1].v.str[i], &len);
       int k = tl_cal_find(&p->cal, name, len);
-      if (k >= 0) e.qtab[(size_t)t->cols[0].v.ref[i] * (size_t)e.n + (size_t)k] = t->cols[2].v.dec[i];
+      if (k >= 0) e.qtab[(size_t)t->cols[0].v.ref[i] * (size_t)e.n + (size_t)k] = tl_col_dec(&t->cols[2], i);
     }
   }
   sort_removals(&e, &e.rem.v, e.rem.n);

@@ -137,6 +137,7 @@ struct tl_ldg_builder {
   ** nothing: it fails at the first thing it would report (see "parts"). */
   bool worker, failed;
   const bool *cancel;                    /* read atomically */
+  struct parts *ps;                      /* the main reader's workers on this table, or NULL */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
   /* Short text of plain rows (codes, products), by short_id: most text
@@ -218,9 +219,10 @@ static pos at_col(const tl_ldg_builder *b, int c, uint32_t line) {
 
 /* ---- columns ------------------------------------------------------------- */
 
-static size_t elem_size(tl_coltype t) {
-  switch (t) {
-  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return sizeof(tl_dec);
+static size_t elem_size(const tl_column *c) {
+  switch (c->type) {
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
+    return c->wide ? sizeof(tl_dec) : sizeof(int64_t);
   case TL_COL_DATE: return sizeof(tl_date);
   case TL_COL_TEXT: return sizeof(uint32_t);
   case TL_COL_PAYEE: case TL_COL_DEAL: return sizeof(int32_t);
@@ -258,7 +260,7 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   if (cap < want) cap = want;
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
-    size_t n = (size_t)cap * elem_size(col->type);
+    size_t n = (size_t)cap * elem_size(col);
     if (t != TL_TB_DEALS || c != b->keycol[t])   /* deal ids need no array (tl_col_str) */
       set_col_data(col, tl_realloc(col_data(col), n));
     if (col->isnull) {
@@ -313,12 +315,51 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   if (!col->isnull) col->isnull = tl_calloc(b->cap[b->cur], 1);
   col->isnull[r] = 1;
   switch (col->type) {
-  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: col->v.dec[r] = tl_dec_zero(); break;
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
+    if (col->wide) col->v.dec[r] = tl_dec_zero();
+    else col->v.d64[r] = 0;
+    break;
   case TL_COL_DATE: col->v.date[r] = TL_DATE_NONE; break;
   case TL_COL_TEXT: if (col->v.str) col->v.str[r] = 0; break;
   case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
   case TL_COL_BOOL: col->v.b[r] = 0; break;
   }
+}
+
+typedef struct parts parts;
+static void drop_parts(tl_ldg_builder *b, parts *ps);
+
+/* Decimal column col of the current table in 128 bits from now on (ledger.h,
+** tl_column.wide).  Its arrays are the main reader's, and workers write into
+** them: they are stopped first, and the reader reads their parts itself. */
+static void widen(tl_ldg_builder *b, tl_column *col) {
+  drop_parts(b, b->ps);
+  tl_table *tb = &b->l->t[b->cur];
+  int64_t *v64 = col->v.d64;
+  tl_dec *v = tl_realloc(v64, ((size_t)b->cap[b->cur] + 1) * sizeof *v);
+  v64 = (int64_t *)(void *)v;
+  for (uint32_t i = tb->nrows; i-- > 0;) v[i] = tl_dec_from_raw(v64[i]);   /* back to front: in place */
+  col->v.dec = v;
+  col->wide = true;
+}
+
+/* Row r of decimal column col of the current table is v.  False for a worker
+** that would have to widen the column: it gives up its part instead. */
+static bool put_dec(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_dec v) {
+  if (!col->wide) {
+    int64_t x = (int64_t)v.raw;
+    if (x == v.raw) {
+      col->v.d64[r] = x;
+      return true;
+    }
+    if (b->worker) {
+      b->failed = true;
+      return false;
+    }
+    widen(b, col);
+  }
+  col->v.dec[r] = v;
+  return true;
 }
 
 /* ---- cells --------------------------------------------------------------- */
@@ -545,12 +586,13 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   case TL_COL_TEXT:
     col->v.str[r] = tl_str_intern_h(b->l->strs, x->p, x->len, h);
     return !cs->key || add_key(b, c, col->v.str[r], r, x) ? CELL_OK : CELL_BAD;
-  case TL_COL_MONEY: case TL_COL_NUMBER:
-    if (parse_dec(b, cs->name, x, &col->v.dec[r])) return CELL_OK;
+  case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: {
+    tl_dec v;
+    if (col->type == TL_COL_PERCENT ? parse_percent(b, cs->name, x, &v)
+                                    : parse_dec(b, cs->name, x, &v))
+      return put_dec(b, col, r, v) ? CELL_OK : CELL_BAD;
     break;
-  case TL_COL_PERCENT:
-    if (parse_percent(b, cs->name, x, &col->v.dec[r])) return CELL_OK;
-    break;
+  }
   case TL_COL_DATE:
     if (tl_date_parse(x->p, x->len, &col->v.date[r])) return CELL_OK;
     err(b, t, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a date (YYYY-MM-DD)",
@@ -585,7 +627,7 @@ static void fx_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_FX];
   pos cur = at_col(b, FX_CURRENCY, tl_ldg_line(tb, r));
   tl_vec_push(b->fxpos, cur);
-  if (b->state[FX_RATE] == CELL_OK && tb->cols[FX_RATE].v.dec[r].raw <= 0) {
+  if (b->state[FX_RATE] == CELL_OK && tl_col_dec(&tb->cols[FX_RATE], r).raw <= 0) {
     qbuf q;
     err(b, TL_TB_FX, at_col(b, FX_RATE, tl_ldg_line(tb, r)), "data-value",
         "column \"rate\": rate must be positive, not \"%s\"",
@@ -655,11 +697,12 @@ static const fxkey *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) 
   return lo > 0 && b->fx.v[lo - 1].cur == cur ? &b->fx.v[lo - 1] : NULL;
 }
 
-typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE } fxstate;
+/* FX_GAVE_UP: a worker would have had to widen the amount column */
+typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE, FX_GAVE_UP } fxstate;
 
 /* Convert the amount of deals row r, whose currency, amount and close date
 ** are all there, to the plan currency in place (the amount column is
-** amount_plan, ledger.h). */
+** tl_ldg_amount's, ledger.h). */
 static fxstate convert(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_column *cols = l->t[TL_TB_DEALS].cols;
@@ -668,11 +711,12 @@ static fxstate convert(tl_ldg_builder *b, uint32_t r) {
   if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return FX_DONE;
   const fxkey *rate = fx_rate(b, cur, closed);
   if (!rate) return FX_NO_RATE;
-  tl_dec *amount = &cols[b->d_amount].v.dec[r];
-  if (!rate->bad && tl_dec_mul(*amount, l->t[TL_TB_FX].cols[FX_RATE].v.dec[rate->row], amount)
-                        != TL_DEC_OK)
+  tl_dec amount;
+  if (rate->bad) return FX_DONE;
+  if (tl_dec_mul(tl_col_dec(&cols[b->d_amount], r),
+                 tl_col_dec(&l->t[TL_TB_FX].cols[FX_RATE], rate->row), &amount) != TL_DEC_OK)
     return FX_TOO_LARGE;
-  return FX_DONE;
+  return put_dec(b, &l->t[TL_TB_DEALS].cols[b->d_amount], r, amount) ? FX_DONE : FX_GAVE_UP;
 }
 
 static void deal_row(tl_ldg_builder *b, uint32_t r) {
@@ -703,7 +747,7 @@ static bool share_ok(tl_dec share) { return share.raw > 0 && share.raw <= TL_DEC
 static void split_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_SPLITS];
   splitrow s = { at_col(b, SP_DEAL, tl_ldg_line(tb, r)), at_col(b, SP_PAYEE, tl_ldg_line(tb, r)), false };
-  tl_dec share = tb->cols[SP_SHARE].v.dec[r];
+  tl_dec share = tl_col_dec(&tb->cols[SP_SHARE], r);
   if (b->state[SP_SHARE] == CELL_OK && !share_ok(share)) {
     qbuf q;
     err(b, TL_TB_SPLITS, at_col(b, SP_SHARE, tl_ldg_line(tb, r)), "data-value",
@@ -814,7 +858,7 @@ static void permute(tl_table *tb, const splitkey *order, bool identity) {
   for (uint32_t i = 0; i < n; i++) {
     if (done[i / 8] >> (i % 8) & 1 || order[i].row == i) continue;
     for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
-      size_t w = c < 0 ? sizeof *tb->line : elem_size(tb->cols[c].type);
+      size_t w = c < 0 ? sizeof *tb->line : elem_size(&tb->cols[c]);
       char *a = c < 0 ? (char *)tb->line : col_data(&tb->cols[c]), keep[16];
       memcpy(keep, a + (size_t)i * w, w);
       uint32_t j = i;
@@ -878,7 +922,7 @@ static void splits_end(tl_ldg_builder *b) {
     for (j = i; j < n && order[j].key >> 32 == order[i].key >> 32; j++) {
       uint32_t r = order[j].row;
       if (r < first) first = r;
-      if (!b->split.v[r].ok || tl_dec_add(sum, st->cols[SP_SHARE].v.dec[r], &sum) != TL_DEC_OK) {
+      if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
         ok = false;
       } else if (j > i && order[j].key == order[j - 1].key) {
         later x = { r, order[j - 1].row, LATER_DUP, { 0 } };
@@ -1234,12 +1278,13 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
         currency |= c == b->d_currency;
       }
       break;
-    case TL_COL_MONEY: case TL_COL_NUMBER:
-      if (tl_dec_parse(x, n, 0, &col->v.dec[r]) != TL_DEC_OK) return false;
+    case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: {
+      tl_dec v;
+      if ((col->type == TL_COL_PERCENT ? percent(x, n, &v) : tl_dec_parse(x, n, 0, &v))
+          != TL_DEC_OK || !put_dec(b, col, r, v))
+        return false;
       break;
-    case TL_COL_PERCENT:
-      if (percent(x, n, &col->v.dec[r]) != TL_DEC_OK) return false;
-      break;
+    }
     case TL_COL_DATE:
       if (!tl_date_parse(x, n, &col->v.date[r])) return false;
       break;
@@ -1258,7 +1303,8 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
   }
   if (t == TL_TB_DEALS) {
     fxstate st = currency ? convert(b, r) : FX_DONE;
-    if (st == FX_TOO_LARGE || (st == FX_NO_RATE && !b->broken[TL_TB_FX])) return false;
+    if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
+      return false;
     if (key >= 0) {
       uint32_t first;
       if (r >= TL_STR_KEY) return false;
@@ -1267,7 +1313,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
         return false;
     }
   } else if (t == TL_TB_SPLITS) {
-    if (!share_ok(tb->cols[SP_SHARE].v.dec[r])) return false;
+    if (!share_ok(tl_col_dec(&tb->cols[SP_SHARE], r))) return false;
     const tl_csv_span *d = &f[b->chdr[SP_DEAL]], *y = &f[b->chdr[SP_PAYEE]];
     splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
     tl_vec_push(b->split, sr);
@@ -1386,7 +1432,7 @@ static void *part_main(void *arg) {
   for (int c = 0; c < tb->ncols; c++)
     if (col_data(&pt->cols[c]))
       set_col_data(&pt->cols[c],
-                   (char *)col_data(&pt->cols[c]) + pt->first * elem_size(pt->cols[c].type));
+                   (char *)col_data(&pt->cols[c]) + pt->first * elem_size(&pt->cols[c]));
   tb->line = NULL;              /* its rows on consecutive lines, or it gives up */
   tb->line0 = pt->line;
   w->cap[t] -= pt->first;
@@ -1424,6 +1470,7 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->l = &pt->view;
   w->d = NULL;
   w->worker = true;
+  w->ps = NULL;
   w->failed = false;
   w->cancel = &pt->cancel;
   /* its own copies of the small arrays it uses on every row */
@@ -1599,6 +1646,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
   window w = { .page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 1 };
   w.base = (const char *)((uintptr_t)data & ~(uintptr_t)(w.page - 1));
   w.total = (size_t)(data + len - w.base);
+  b->ps = ps;                   /* for widen */
   for (;;) {
     if (b->plain && !pending) {
       /* the plain rows from here, up to the next part */
@@ -1671,6 +1719,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
     }
   }
   drop_parts(b, ps);
+  b->ps = NULL;
   b->hcur_ok = b->hnext_ok = false;
 }
 
@@ -1741,11 +1790,7 @@ static void free_builder(tl_ldg_builder *b) {
 tl_ledger *tl_ldg_finish(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
   end_table(b);
-  /* the amount column itself (ledger.h); a ledger without deal rows has no
-  ** array there, and gets one that nothing reads, owned by no one */
-  static tl_dec no_rows;
-  l->amount_plan = l->t[TL_TB_DEALS].cols[b->d_amount].v.dec;
-  if (!l->amount_plan) l->amount_plan = &no_rows;
+  l->amount_col = b->d_amount;   /* the amount column itself (ledger.h) */
   bool ok = tl_diag_errors(b->d) == b->errors_before;
   free_builder(b);
   if (ok) return l;

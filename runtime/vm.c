@@ -81,7 +81,7 @@ HOT tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row) {
   const tl_column *c = &t->cols[col];
   if (tl_col_null(c, (uint32_t)row)) return tl_v_null();
   switch (c->type) {
-    case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return tl_v_dec(c->v.dec[row]);
+    case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return tl_v_dec(tl_col_dec(c, row));
     case TL_COL_DATE:
       return c->v.date[row] == TL_DATE_NONE ? tl_v_null() : tl_v_int(TL_V_DATE, c->v.date[row]);
     case TL_COL_BOOL: return tl_v_bool(c->v.b[row]);
@@ -269,7 +269,7 @@ next:
   }
   CASE(DCOL) {
     int32_t row = vm->credit ? vm->credit->deal : vm->deal;
-    if (A == TL_DEALS_AMOUNT) *sp++ = tl_v_dec(vm->ldg->amount_plan[row]);
+    if (A == TL_DEALS_AMOUNT) *sp++ = tl_v_dec(tl_ldg_amount(vm->ldg, row));
     else *sp++ = column(vm, &vm->ldg->t[TL_TB_DEALS], (int)A, row);
     NEXT();
   }

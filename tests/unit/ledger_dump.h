@@ -28,7 +28,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
         fprintf(f, " %x=%s", tl_col_str(col, r), tl_str_get(l->strs, tl_col_str(col, r), NULL));
         break;
       case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
-        tl_dec_format(col->v.dec[r], -1, false, buf, sizeof buf);
+        tl_dec_format(tl_col_dec(col, r), -1, false, buf, sizeof buf);
         fprintf(f, " %s", buf);
         break;
       case TL_COL_DATE:
@@ -47,7 +47,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
   }
   for (uint32_t r = 0; r < st->nrows; r++) {
     char buf[64];
-    tl_dec_format(st->cols[2].v.dec[r], -1, false, buf, sizeof buf);
+    tl_dec_format(tl_col_dec(&st->cols[2], r), -1, false, buf, sizeof buf);
     fprintf(f, "split %u: %d %d %s\n", tl_ldg_line(st, r), st->cols[0].v.ref[r], st->cols[1].v.ref[r],
             buf);
   }

@@ -369,9 +369,9 @@ static void test_good_ledger(void **state) {
     assert_int_equal(end->v.date[i], TL_DATE_NONE);
   }
   const tl_column *quota = &p->cols[tl_ldg_col(p, "quota")];
-  assert_dec(quota->v.dec[0], "400000");
+  assert_dec(tl_col_dec(quota, 0), "400000");
   assert_true(tl_col_null(quota, 1));
-  assert_dec(quota->v.dec[2], "0.5");
+  assert_dec(tl_col_dec(quota, 2), "0.5");
   assert_int_equal(tl_ldg_col(p, "extra"), -1);
   assert_null(p->cols[tl_ldg_col(p, "id")].isnull);
 
@@ -379,9 +379,9 @@ static void test_good_ledger(void **state) {
   assert_int_equal(d->cols[1].v.ref[0], 0);
   assert_int_equal(d->cols[1].v.ref[1], 1);
   assert_int_equal(d->cols[2].v.date[1], ymd(2026, 3, 31));
-  assert_dec(d->cols[3].v.dec[1], "-50.25");
-  assert_dec(l->amount_plan[0], "120000");
-  assert_dec(l->amount_plan[1], "-50.25");
+  assert_dec(tl_col_dec(&d->cols[3], 1), "-50.25");
+  assert_dec(tl_ldg_amount(l, 0), "120000");
+  assert_dec(tl_ldg_amount(l, 1), "-50.25");
   assert_string_equal(text(l, d, "currency", 1), "USD");
   assert_true(tl_col_null(&d->cols[4], 0));
   assert_string_equal(text(l, d, "currency", 0), "");
@@ -418,8 +418,8 @@ static void test_types(void **state) {
   static const char *const want_units[] = { "3", "-0.5", "0", "1.000000001", "7", "8" };
   for (uint32_t i = 0; i < 6; i++) {
     assert_int_equal(won->v.b[i], want_won[i]);
-    assert_dec(rate->v.dec[i], want_rate[i]);
-    assert_dec(units->v.dec[i], want_units[i]);
+    assert_dec(tl_col_dec(rate, i), want_rate[i]);
+    assert_dec(tl_col_dec(units, i), want_units[i]);
   }
   assert_true(tl_col_null(won, 5));
   assert_true(tl_col_null(rate, 5));
@@ -667,6 +667,45 @@ static void test_direct_cells(void **state) {
 
 /* ---- fx ------------------------------------------------------------------ */
 
+/* Decimal columns are 64-bit until a value does not fit: then the whole
+** column is 128-bit (ledger.h, tl_column.wide), the values before it kept.
+** 9,223,372,036.854775807 is the largest 64-bit amount; EUR 9e9 at 1.1 is
+** wide only once converted. */
+static void test_wide_amounts(void **state) {
+  input in = {
+    .payees = roster,
+    .fx = "currency,from,rate\nEUR,2026-01-01,1.1\n",
+    .deals = "id,owner,closed,amount,currency\n"
+             "D1,ann,2026-02-15,1.5,\n"
+             "D2,ann,2026-02-15,-9223372036.854775807,\n"
+             "D3,ann,2026-02-15,0.000000001,\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  assert_false(l->t[TL_TB_DEALS].cols[3].wide);
+  assert_false(l->t[TL_TB_PAYEES].cols[tl_ldg_col(&l->t[TL_TB_PAYEES], "quota")].wide);
+  assert_dec(tl_ldg_amount(l, 1), "-9223372036.854775807");
+  tl_ldg_free(l);
+  in.deals = "id,owner,closed,amount,currency\n"
+             "D1,ann,2026-02-15,1.5,\n"
+             "D2,bob,2026-02-15,-7.25,USD\n"
+             "D3,ann,2026-02-15,12345678901234.123456789,\n"
+             "D4,ann,2026-02-15,0.000000001,\n";
+  l = build_ok(&in);
+  assert_true(l->t[TL_TB_DEALS].cols[3].wide);
+  static const char *const want[] = { "1.5", "-7.25", "12345678901234.123456789", "0.000000001" };
+  for (int i = 0; i < 4; i++) assert_dec(tl_ldg_amount(l, (uint32_t)i), want[i]);
+  tl_ldg_free(l);
+  in.deals = "id,owner,closed,amount,currency\n"
+             "D1,ann,2026-02-15,3.25,EUR\n"
+             "D2,ann,2026-02-15,9000000000,EUR\n"
+             "D3,ann,2026-02-15,9000000000,USD\n";
+  l = build_ok(&in);
+  assert_true(l->t[TL_TB_DEALS].cols[3].wide);
+  static const char *const conv[] = { "3.575", "9900000000", "9000000000" };
+  for (int i = 0; i < 3; i++) assert_dec(tl_ldg_amount(l, (uint32_t)i), conv[i]);
+  tl_ldg_free(l);
+}
+
 static void test_fx_conversion(void **state) {
   input in = {
     .payees = roster,
@@ -689,13 +728,13 @@ static void test_fx_conversion(void **state) {
   static const char *const want[] = {
     "108.57", "120", "-12", "100", "0.416666666", "55.5", "7", "1000"
   };
-  for (int i = 0; i < 8; i++) assert_dec(l->amount_plan[i], want[i]);
-  assert_ptr_equal(l->t[TL_TB_DEALS].cols[3].v.dec, l->amount_plan);   /* converted in place */
+  for (int i = 0; i < 8; i++) assert_dec(tl_ldg_amount(l, i), want[i]);
+  assert_int_equal(l->amount_col, 3);   /* converted in place */
   const tl_table *fx = &l->t[TL_TB_FX];
   assert_int_equal(fx->nrows, 4);
   assert_string_equal(text(l, fx, "currency", 2), "EUR");
   assert_int_equal(fx->cols[1].v.date[2], ymd(2025, 12, 1));
-  assert_dec(fx->cols[2].v.dec[2], "1.0857");
+  assert_dec(tl_col_dec(&fx->cols[2], 2), "1.0857");
   tl_ldg_free(l);
 }
 
@@ -769,7 +808,7 @@ static void test_splits(void **state) {
     assert_int_equal(s->cols[0].v.ref[i], deal[i]);
     assert_int_equal(s->cols[1].v.ref[i], payee[i]);
     assert_int_equal(tl_ldg_line(s, i), line[i]);
-    assert_dec(s->cols[2].v.dec[i], share[i]);
+    assert_dec(tl_col_dec(&s->cols[2], i), share[i]);
     assert_false(tl_col_null(&s->cols[0], i));
   }
   uint32_t first;
@@ -832,7 +871,7 @@ static void test_quotas(void **state) {
   assert_int_equal(q->nrows, 3);
   assert_int_equal(q->cols[0].v.ref[0], 1);
   assert_string_equal(text(l, q, "period", 1), "2026-Q1");
-  assert_dec(q->cols[2].v.dec[1], "100000.5");
+  assert_dec(tl_col_dec(&q->cols[2], 1), "100000.5");
   assert_int_equal(tl_ldg_line(q, 2), 4);
   tl_ldg_free(l);
 }
@@ -919,7 +958,7 @@ static void test_load_dir(void **state) {
   assert_int_equal(tl_diag_count(d), 0);
   assert_non_null(l);
   assert_string_equal(l->t[TL_TB_DEALS].file, "deals.csv");
-  assert_dec(l->amount_plan[0], "15");
+  assert_dec(tl_ldg_amount(l, 0), "15");
   assert_true(l->t[TL_TB_FX].loaded);
   assert_false(l->t[TL_TB_SPLITS].loaded);
   tl_ldg_free(l);
@@ -1082,6 +1121,14 @@ static void test_parts(void **state) {
     same_in_parts(d = deals_csv(600, false, 30, first[i]), 0);
     free(d);
   }
+  /* An amount too large for 64 bits in the first part (the main reader's:
+  ** it stops the workers and reads on itself) or the last (its worker gives
+  ** up, and that part is read again): the same ledger as one thread's. */
+  same_in_parts(d = deals_csv(600, false, 30, "D00030,ann,2026-01-01,90000000000000,,P,\n"), 0);
+  free(d);
+  same_in_parts(d = deals_csv(600, false, 500, "D00500,ann,2026-01-01,-90000000000000,EUR,P,\n"),
+                -1);
+  free(d);
   /* A bad cell or a missing rate in the first part: reported (the later
   ** parts are taken, but there is no ledger to show it). */
   same_in_parts(d = deals_csv(600, false, 3, "D00003,ann,2026-01-01,x,,P,\n"), -1);
@@ -1187,6 +1234,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_skipped_tables, teardown),
     cmocka_unit_test_teardown(test_error_limit, teardown),
     cmocka_unit_test_teardown(test_direct_cells, teardown),
+    cmocka_unit_test_teardown(test_wide_amounts, teardown),
     cmocka_unit_test_teardown(test_fx_conversion, teardown),
     cmocka_unit_test_teardown(test_fx_errors, teardown),
     cmocka_unit_test_teardown(test_splits, teardown),
