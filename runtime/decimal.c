@@ -269,14 +269,13 @@ static u128 div_small(u128 m, uint64_t d, uint64_t *r) {
 ** the text at cap. */
 enum { FORMAT64_ROOM = 24 };    /* a sign, 19 digits, a point and a NUL: 22 */
 
-static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool neg, int places,
+/* q / 10^places with places decimals: the digits of format64. */
+static inline __attribute__((always_inline)) size_t digits64(uint64_t q, bool neg, int places,
                                                              char *buf) {
   static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-  uint64_t u = pow10[TL_DEC_SCALE - places], q = v / u, r = v % u;
-  q += r > u - r || (r == u - r && (q & 1));    /* half-even, as below */
   neg = neg && q != 0;
   /* The length first, so the digits go straight to buf, last one first:
   ** a copy of a variable length is a library call. */
@@ -296,6 +295,13 @@ static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool ne
   return len;
 }
 
+static inline __attribute__((always_inline)) size_t format64(uint64_t v, bool neg, int places,
+                                                             char *buf) {
+  uint64_t u = pow10[TL_DEC_SCALE - places], q = v / u, r = v % u;
+  q += r > u - r || (r == u - r && (q & 1));    /* half-even, as below */
+  return digits64(q, neg, places, buf);
+}
+
 /* format64 with places a constant, so that its divisions by powers of ten
 ** are multiplications (a division by a variable takes tens of cycles). */
 static size_t format64_any(uint64_t v, bool neg, int places, char *buf) {
@@ -305,6 +311,18 @@ static size_t format64_any(uint64_t v, bool neg, int places, char *buf) {
     PLACES(5) PLACES(6) PLACES(7) PLACES(8) PLACES(9)
 #undef PLACES
   }
+  return 0;
+}
+
+size_t tl_dec_format_units(int64_t units, int places, char *buf) {
+  uint64_t m = units < 0 ? 0 - (uint64_t)units : (uint64_t)units;
+  switch (places) {
+#define PLACES(k) case k: return digits64(m, units < 0, k, buf);
+    PLACES(0) PLACES(1) PLACES(2) PLACES(3) PLACES(4)
+    PLACES(5) PLACES(6) PLACES(7) PLACES(8) PLACES(9)
+#undef PLACES
+  }
+  buf[0] = '\0';
   return 0;
 }
 

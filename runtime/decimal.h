@@ -94,6 +94,10 @@ int tl_dec_places(tl_dec unit);
 ** ("1.5", "2", "-0.125").  group: thousands separators ("1,234.50").  cap >= 64
 ** always suffices. */
 size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap);
+/* The same for units * 10^-places, 0 <= places <= 9, without grouping: what
+** tl_dec_format writes for that value at that many places.  buf has room
+** for 24 bytes. */
+size_t tl_dec_format_units(int64_t units, int places, char *buf);
 
 /* Integer part toward zero, if it fits in int64 (else false). */
 bool tl_dec_to_int(tl_dec a, int64_t *out);

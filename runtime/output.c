@@ -100,6 +100,9 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         lplain &= !strpbrk(what, ",\"\r\n");
         piece_set(&mid[k * nlines + j], p->cal.name[k], what);
       }
+    int64_t unit = 1;
+    for (int k = places; k < TL_DEC_SCALE; k++) unit *= 10;
+    bool units = unit == r->unit_raw;   /* the result counts units of the places written */
     char *buf = tl_alloc(CAP);
     size_t used = 0, i = 0;
     piece who = { 0 };
@@ -110,11 +113,10 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
       for (int k = 0; k < r->nperiods; k++)
         for (int j = 0; j < nlines; j++, i++) {
           const piece *m = &mid[k * nlines + j];
-          tl_dec amount = tl_result_amount(r, i);
           if (!plain || who.n + m->n > CAP / 2) {
             fwrite(buf, 1, used, out);
             used = 0;
-            tl_dec_format(amount, places, false, amt, sizeof amt);
+            tl_dec_format(tl_result_amount(r, i), places, false, amt, sizeof amt);
             csv_text(out, id);
             fprintf(out, ",%s,", p->cal.name[k]);
             csv_text(out, column_name(p, j));
@@ -126,7 +128,10 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
             used = 0;
           }
           char *c = piece_put(piece_put(buf + used, &who), m);
-          c += tl_dec_format(amount, places, false, c, sizeof amt);
+          /* an amount counted in the places written is written from its count */
+          int32_t u = r->units[i];
+          if (units && u != TL_RESULT_WIDE) c += tl_dec_format_units(u, places, c);
+          else c += tl_dec_format(tl_result_amount(r, i), places, false, c, sizeof amt);
           *c++ = '\n';
           used = (size_t)(c - buf);
         }

@@ -274,6 +274,30 @@ static void test_format_paths_agree(void **state) {
   }
 }
 
+/* A count of units of 10^-places (a run's payouts, engine.h) is written as
+** its value at those places is, to the last digit, and to the 64-bit ends. */
+static void test_format_units(void **state) {
+  static const int64_t edge[] = { 0, 1, -1, 99, -100, INT32_MAX, INT32_MIN + 1, INT64_MAX,
+                                  INT64_MIN, INT64_MIN + 1 };
+  for (int i = 0; i < 40000 + 10 * 10; i++) {
+    int places = i < 100 ? i % 10 : (int)(rng() % 10);
+    int64_t u = i < 100 ? edge[i / 10] : (int64_t)(rng() >> (rng() % 64)) * (i & 1 ? -1 : 1);
+    __int128 raw = (__int128)u;
+    for (int k = places; k < TL_DEC_SCALE; k++) raw *= 10;
+    char want[64], got[64];
+    size_t n = tl_dec_format(tl_dec_from_raw(raw), places, false, want, sizeof want);
+    assert_int_equal(tl_dec_format_units(u, places, got), n);
+    assert_string_equal(got, want);
+  }
+  char buf[32];
+  assert_int_equal(tl_dec_format_units(-5, 2, buf), 5);
+  assert_string_equal(buf, "-0.05");
+  assert_int_equal(tl_dec_format_units(123456, 0, buf), 6);
+  assert_string_equal(buf, "123456");
+  assert_int_equal(tl_dec_format_units(INT64_MIN, 9, buf), 21);
+  assert_string_equal(buf, "-9223372036.854775808");
+}
+
 static void test_format_cap(void **state) {
   char buf[8];
   memset(buf, 'x', sizeof buf);
@@ -825,6 +849,7 @@ int main(void) {
     cmocka_unit_test(test_format_shortest),
     cmocka_unit_test(test_format_group),
     cmocka_unit_test(test_format_paths_agree),
+    cmocka_unit_test(test_format_units),
     cmocka_unit_test(test_format_cap),
     cmocka_unit_test(test_add_sub),
     cmocka_unit_test(test_neg_abs),
