@@ -9,19 +9,25 @@
     make bench RUNS=5 SCALING=0
 
 For each size: generate the ledger (tests/bench/gen.py, fixed seed; cached
-under build/bench/ by size), then run on the same files, RUNS times each:
+under build/bench/ by size), then run on the same files in RUNS rounds, each
+program once a round, in this order:
     tally    build/tally run examples/bench-reference/plan.tally --data DIR > F
     pandas   tests/bench/baseline_pandas.py (Debian's python3-pandas)
     sqlite   the sqlite3 shell with tests/bench/baseline.sql
     wc -l    a raw scan of deals.csv
+    tally@2N Tally on twice the deals (SCALING=1)
+Rounds, not each program's runs one after another: this host has slow
+stretches of a minute or more (fresh memory comes slowly), and a program
+whose runs all fell in one looked slower than it is, or its rival faster.
 Every program writes its payouts the same way, to a file through a plain
 write (Tally and sqlite3 to standard output, pandas with to_csv), so none of
 them pays for an fsync: `tally run --out F` adds one, and a rename, to
 replace F only once all of it is on disk.  Each baseline's payouts must equal
-Tally's byte for byte; any difference is printed and the benchmark exits 1.  Times are wall-clock medians; peak RSS is
-the largest "Maximum resident set size" of /usr/bin/time -v over the runs.
-With SCALING=1, Tally also runs on a ledger of twice the deals (same payees)
-for the scaling ratio t(2N)/t(N).  No timing is asserted: this only reports.
+Tally's byte for byte; any difference is printed and the benchmark exits 1.
+Times are wall-clock medians; peak RSS is the largest "Maximum resident set
+size" of /usr/bin/time -v over the runs.  With SCALING=1, Tally also runs on
+a ledger of twice the deals (same payees) for the scaling ratio t(2N)/t(N).
+No timing is asserted: this only reports.
 """
 import argparse
 import datetime
@@ -172,21 +178,31 @@ def main():
     mismatches = []
     results = []
 
-    def runs(name, size, argv, out=None, cwd=None, stdin=None, reference=None, stdout=None):
-        """RUNS timed runs; each run's payouts (out) are checked against reference."""
-        walls, cpus, rss = [], [], 0
+    def rounds(size, tools):
+        """RUNS rounds in which each tool runs once, in turn, so that a slow stretch of the
+        host falls on all of them alike rather than on the one that was running then.
+        tools: (key, name, argv, kwargs); kwargs may name out and reference (payouts to
+        check against Tally's of the same round).  Returns {key: (median wall, peak RSS,
+        median CPU)}."""
+        stats = {t[0]: ([], [], 0) for t in tools}
         for i in range(a.runs):
-            w, r, c = measure(argv, cwd=cwd, stdin=stdin, stdout=stdout,
-                              timeout=a.timeout)
-            walls.append(w)
-            cpus.append(c)
-            rss = max(rss, r)
-            if reference and not same_payouts(name, size, reference, out):
-                break
-        med, cmed = statistics.median(walls), statistics.median(cpus)
-        log("   %-8s %8.3f s  (runs: %s)  CPU %.3f s  peak RSS %d MB" % (
-            name, med, " ".join("%.3f" % w for w in walls), cmed, rss // 1024))
-        return med, rss, cmed
+            for key, name, argv, kw in tools:
+                w, r, c = measure(argv, cwd=kw.get("cwd"), stdin=kw.get("stdin"),
+                                  stdout=kw.get("stdout"), timeout=a.timeout)
+                walls, cpus, rss = stats[key]
+                walls.append(w)
+                cpus.append(c)
+                stats[key] = (walls, cpus, max(rss, r))
+                if kw.get("reference"):
+                    same_payouts(name, size, kw["reference"], kw["out"])
+        out = {}
+        for key, name, argv, kw in tools:
+            walls, cpus, rss = stats[key]
+            med, cmed = statistics.median(walls), statistics.median(cpus)
+            log("   %-8s %8.3f s  (runs: %s)  CPU %.3f s  peak RSS %d MB" % (
+                name, med, " ".join("%.3f" % w for w in walls), cmed, rss // 1024))
+            out[key] = (med, rss, cmed)
+        return out
 
     def same_payouts(name, size, reference, out):
         with open(reference, "rb") as f1, open(out, "rb") as f2:
@@ -208,20 +224,22 @@ def main():
         log("== %d deals, %d payees (%.1f MB of CSV)" % (n, a.payees, inb / 1e6))
         row = {"deals": n, "input": inb}
         ref = os.path.join(outdir, "tally-%d.csv" % n)
-        row["tally"] = runs("tally", n, [tally, "run", PLAN, "--data", d], stdout=ref)
+        tools = [("tally", "tally", [tally, "run", PLAN, "--data", d], {"stdout": ref})]
         if bmax is None or n <= bmax:
             po = os.path.join(outdir, "pandas-%d.csv" % n)
-            row["pandas"] = runs("pandas", n, ["/usr/bin/python3", PANDAS, d, po], out=po,
-                                 reference=ref)
+            tools.append(("pandas", "pandas", ["/usr/bin/python3", PANDAS, d, po],
+                          {"out": po, "reference": ref}))
             so = os.path.join(outdir, "sqlite-%d.csv" % n)
-            row["sqlite"] = runs("sqlite", n, [sqlite, "-batch", ":memory:"], out=so, cwd=d,
-                                 stdin=SQL, stdout=so, reference=ref)
-        row["wc"] = runs("wc -l", n, [wc, "-l", os.path.join(d, "deals.csv")])
+            tools.append(("sqlite", "sqlite", [sqlite, "-batch", ":memory:"],
+                          {"cwd": d, "stdin": SQL, "stdout": so, "out": so, "reference": ref}))
+        tools.append(("wc", "wc -l", [wc, "-l", os.path.join(d, "deals.csv")], {}))
         if a.scaling:
             d2 = ledger(a.cache, 2 * n, a.payees)
             subprocess.run(["cat", os.path.join(d2, "deals.csv")], stdout=subprocess.DEVNULL)
             o2 = os.path.join(outdir, "tally-%d.csv" % (2 * n))
-            row["tally2"] = runs("tally@2N", 2 * n, [tally, "run", PLAN, "--data", d2], stdout=o2)
+            tools.append(("tally2", "tally@2N", [tally, "run", PLAN, "--data", d2],
+                          {"stdout": o2}))
+        row.update(rounds(n, tools))
         results.append(row)
 
     # ---- the report ------------------------------------------------------------
