@@ -42,7 +42,11 @@ typedef struct engine {
   int32_t *elig;                /* payee row -> eligible index, or -1 */
   int32_t *rows_of;             /* eligible index -> payee row */
   uint32_t nelig;
-  tl_dec *base;                 /* [elig][agg][period] */
+  /* [elig][agg][period]: a sum's raw value while it fits 64 bits, else
+  ** WIDE_SUM and the sum in wide_sum (allocated at the first such; calloc'd,
+  ** so only the pages of wide sums are ever faulted in) */
+  int64_t *base;
+  tl_dec *wide_sum;
   tl_dec *qtab;                 /* [payee row][period] from quotas.csv, or NULL */
   TL_VEC(removal) rem;          /* recalculating clawbacks: lines taken out as of r */
   TL_VEC(removal) rev;          /* reversing clawbacks: lines whose payouts are taken back */
@@ -99,6 +103,41 @@ static bool dec_ok(engine *e, tl_dec_status rc, const char *what, int32_t payee,
   e->vm.err.what = "the payout";
   run_error(e, payee, period);
   return false;
+}
+
+/* ---- sums ---------------------------------------------------------------
+**
+** Each eligible payee has a sum per aggregate and period (base).  Nearly
+** every sum fits in 64 bits (up to 9.2 billion at 9 places), and half the
+** memory is half the fresh pages of a run, so a sum is kept in 64 bits
+** until it does not fit; then it is kept whole in wide_sum.  Results are those
+** of 128-bit sums throughout. */
+#define WIDE_SUM INT64_MIN
+
+static size_t sum_cells(const engine *e);
+
+static tl_dec sum_get(const engine *e, size_t i) {
+  return e->base[i] != WIDE_SUM ? tl_dec_from_raw(e->base[i]) : e->wide_sum[i];
+}
+
+/* base[i] += v, in 128 bits when 64 will not do; false on overflow. */
+static bool sum_add_wide(engine *e, size_t i, tl_dec v, int32_t payee, int k) {
+  if (!e->wide_sum) e->wide_sum = tl_calloc(sum_cells(e) + 1, sizeof *e->wide_sum);
+  tl_dec cur = sum_get(e, i);
+  if (!dec_ok(e, tl_dec_add(cur, v, &cur), "a sum", payee, k)) return false;
+  e->base[i] = WIDE_SUM;
+  e->wide_sum[i] = cur;
+  return true;
+}
+
+static inline bool sum_add(engine *e, size_t i, tl_dec v, int32_t payee, int k) {
+  int64_t x = (int64_t)v.raw, r;
+  if (x == v.raw && e->base[i] != WIDE_SUM && !__builtin_add_overflow(e->base[i], x, &r)
+      && r != WIDE_SUM) {
+    e->base[i] = r;
+    return true;
+  }
+  return sum_add_wide(e, i, v, payee, k);
 }
 
 /* ---- payees -------------------------------------------------------------- */
@@ -195,8 +234,8 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
       continue;
     }
     if (r < e->n) tl_vec_push(e->rev, rm);
-    tl_dec *cell = &e->base[((size_t)ei * p->naggs + s) * (size_t)e->n + (size_t)k];
-    if (!dec_ok(e, tl_dec_add(*cell, v.u.d, cell), "a sum", line->payee, k)) break;
+    if (!sum_add(e, ((size_t)ei * p->naggs + s) * (size_t)e->n + (size_t)k, v.u.d, line->payee, k))
+      break;
   }
   e->vm.credit = NULL;
 }
@@ -463,7 +502,8 @@ static bool run_payee(engine *e, payee_run *pr, const removal *rm, size_t nrm, c
   size_t na = p->naggs;
   e->vm.payee = pr->row;
   e->vm.credit = NULL;
-  memcpy(pr->cur, &e->base[(size_t)pr->ei * na * (size_t)n], sizeof *pr->cur * na * (size_t)n);
+  size_t b0 = (size_t)pr->ei * na * (size_t)n;
+  for (size_t i = 0; i < na * (size_t)n; i++) pr->cur[i] = sum_get(e, b0 + i);
   for (size_t i = 0; i < nrm; i++) {
     tl_dec *cell = &pr->cur[(size_t)rm[i].slot * (size_t)n + rm[i].k];
     if (!dec_ok(e, tl_dec_add(*cell, rm[i].v, cell), "a sum", pr->row, rm[i].k)) return false;
@@ -727,16 +767,29 @@ static void credit_start(const engine *e, worker *w) {
   memset(&w->e.rem, 0, sizeof w->e.rem);
   memset(&w->e.rev, 0, sizeof w->e.rev);
   w->e.base = tl_calloc(sum_cells(e) + 1, sizeof *w->e.base);
+  w->e.wide_sum = NULL;
 }
 
 static bool credit_take(engine *e, worker *w) {
   size_t cells = sum_cells(e);
-  for (size_t i = 0; i < cells; i++)
-    if (tl_dec_add(e->base[i], w->e.base[i], &e->base[i]) != TL_DEC_OK) {
+  for (size_t i = 0; i < cells; i++) {
+    int64_t a = e->base[i], b = w->e.base[i], r;
+    if (a != WIDE_SUM && b != WIDE_SUM && !__builtin_add_overflow(a, b, &r) && r != WIDE_SUM) {
+      e->base[i] = r;
+      continue;
+    }
+    tl_dec sum;
+    if (tl_dec_add(sum_get(e, i), sum_get(&w->e, i), &sum) != TL_DEC_OK) {
       memset(e->base, 0, (cells + 1) * sizeof *e->base);
+      tl_free(e->wide_sum);
+      e->wide_sum = NULL;
       e->rem.n = e->rev.n = 0;
       return false;
     }
+    if (!e->wide_sum) e->wide_sum = tl_calloc(cells + 1, sizeof *e->wide_sum);
+    e->base[i] = WIDE_SUM;
+    e->wide_sum[i] = sum;
+  }
   tl_vec_append(e->rem, w->e.rem);
   tl_vec_append(e->rev, w->e.rev);
   return true;
@@ -744,6 +797,7 @@ static bool credit_take(engine *e, worker *w) {
 
 static void credit_end(worker *w) {
   tl_free(w->e.base);
+  tl_free(w->e.wide_sum);
   tl_vec_free(w->e.rem);
   tl_vec_free(w->e.rev);
 }
@@ -856,6 +910,7 @@ done:
   tl_vec_free(e.wide);
   pr_free(&pr);
   tl_free(e.base);
+  tl_free(e.wide_sum);
   tl_free(e.qtab);
   tl_free(e.elig);
   tl_free(e.rows_of);

@@ -444,6 +444,39 @@ static void test_division_by_zero_in_run(void **state) {
     "      |               ^~~~~~~~~~~~~~~~\n");
 }
 
+/* A payee's sums are 64-bit until one does not fit, then kept whole
+** (engine.c, "sums"): a single amount past 64 bits, two that overflow 64
+** bits when added, the most negative 64-bit amount (the mark of a wide sum),
+** and two threads' sums that fit apart and not together. */
+static void test_wide_sums(void **state) {
+  run_plan("component c = bookings * 10%\n", one_payee,
+           "id,owner,closed,amount\n"
+           "D1,A,2026-02-01,5000000000\n"
+           "D2,A,2026-03-01,5000000000\n"
+           "D3,A,2026-05-01,10000000000.5\n"
+           "D4,A,2026-08-01,-9223372036.854775808\n"
+           "D5,A,2026-11-01,9223372036.854775807\n");
+  assert_string_equal(line_amounts("A", "c"),
+                      "1000000000.00 1000000000.05 -922337203.69 922337203.69");
+  char *deals = NULL;
+  size_t len;
+  FILE *f = open_memstream(&deals, &len);
+  fputs("id,owner,closed,amount\n", f);
+  for (int i = 0; i < 270000; i++) fprintf(f, "D%06d,A,2026-02-01,36000\n", i);
+  fclose(f);
+  run_plan("component c = bookings * 10%\n", one_payee, deals);
+  tl_result *one = tl_eng_run_threads(prog, ldg, diags, 0, 1);
+  tl_result *two = tl_eng_run_threads(prog, ldg, diags, 0, 2);
+  assert_non_null(one);
+  assert_non_null(two);
+  for (size_t i = 0; i < one->nrows; i++)
+    assert_true(tl_dec_cmp(tl_result_amount(one, i), tl_result_amount(two, i)) == 0);
+  assert_string_equal(line_amounts("A", "c"), "972000000.00 0.00 0.00 0.00");
+  tl_result_free(one);
+  tl_result_free(two);
+  free(deals);
+}
+
 /* ---- the result's compact rows ------------------------------------------- */
 
 /* Amounts are held as 32-bit counts of the unit where they fit, others whole
@@ -616,6 +649,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_curve, teardown),
     cmocka_unit_test_teardown(test_rounding, teardown),
     cmocka_unit_test_teardown(test_division_by_zero_in_run, teardown),
+    cmocka_unit_test_teardown(test_wide_sums, teardown),
     cmocka_unit_test_teardown(test_result_wide, teardown),
     cmocka_unit_test_teardown(test_disasm, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
