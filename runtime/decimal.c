@@ -314,6 +314,8 @@ static size_t format64_any(uint64_t v, bool neg, int places, char *buf) {
   return 0;
 }
 
+int64_t tl_dec_raw_unit(int places) { return pow10[TL_DEC_SCALE - places]; }
+
 size_t tl_dec_format_units(int64_t units, int places, char *buf) {
   uint64_t m = units < 0 ? 0 - (uint64_t)units : (uint64_t)units;
   switch (places) {

@@ -94,6 +94,8 @@ int tl_dec_places(tl_dec unit);
 ** ("1.5", "2", "-0.125").  group: thousands separators ("1,234.50").  cap >= 64
 ** always suffices. */
 size_t tl_dec_format(tl_dec a, int places, bool group, char *buf, size_t cap);
+/* The raw value of 10^-places, 0 <= places <= 9: one unit of that many places. */
+int64_t tl_dec_raw_unit(int places);
 /* The same for units * 10^-places, 0 <= places <= 9, without grouping: what
 ** tl_dec_format writes for that value at that many places.  buf has room
 ** for 24 bytes. */

@@ -56,7 +56,7 @@ typedef struct engine {
   uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
   int32_t *units;               /* the result's amounts, while payees are evaluated */
   int64_t unit_raw;             /* raw value of one unit of them */
-  TL_VEC(tl_wide) wide;         /* amounts that do not fit units, by row */
+  TL_VEC(tl_wide) wide_rows;    /* amounts that do not fit units, by row */
   /* A worker does a range of deals or payees on its own thread and reports
   ** nothing: it fails at the first thing it would report (see in_ranges). */
   bool worker;
@@ -120,24 +120,29 @@ static tl_dec sum_get(const engine *e, size_t i) {
   return e->base[i] != WIDE_SUM ? tl_dec_from_raw(e->base[i]) : e->wide_sum[i];
 }
 
-/* base[i] += v, in 128 bits when 64 will not do; false on overflow. */
-static bool sum_add_wide(engine *e, size_t i, tl_dec v, int32_t payee, int k) {
-  if (!e->wide_sum) e->wide_sum = tl_calloc(sum_cells(e) + 1, sizeof *e->wide_sum);
-  tl_dec cur = sum_get(e, i);
-  if (!dec_ok(e, tl_dec_add(cur, v, &cur), "a sum", payee, k)) return false;
-  e->base[i] = WIDE_SUM;
-  e->wide_sum[i] = cur;
-  return true;
+/* a + b in 64 bits, when neither is wide and the sum neither overflows nor
+** is the mark itself */
+static inline bool add64(int64_t a, int64_t b, int64_t *r) {
+  return a != WIDE_SUM && b != WIDE_SUM && !__builtin_add_overflow(a, b, r) && *r != WIDE_SUM;
 }
 
+static void sum_set_wide(engine *e, size_t i, tl_dec v) {
+  if (!e->wide_sum) e->wide_sum = tl_calloc(sum_cells(e) + 1, sizeof *e->wide_sum);
+  e->base[i] = WIDE_SUM;
+  e->wide_sum[i] = v;
+}
+
+/* base[i] += v, in 128 bits when 64 will not do; false (reported) on overflow. */
 static inline bool sum_add(engine *e, size_t i, tl_dec v, int32_t payee, int k) {
   int64_t x = (int64_t)v.raw, r;
-  if (x == v.raw && e->base[i] != WIDE_SUM && !__builtin_add_overflow(e->base[i], x, &r)
-      && r != WIDE_SUM) {
+  if (x == v.raw && add64(e->base[i], x, &r)) {
     e->base[i] = r;
     return true;
   }
-  return sum_add_wide(e, i, v, payee, k);
+  tl_dec cur = sum_get(e, i);
+  if (!dec_ok(e, tl_dec_add(cur, v, &cur), "a sum", payee, k)) return false;
+  sum_set_wide(e, i, cur);
+  return true;
 }
 
 /* ---- payees -------------------------------------------------------------- */
@@ -646,7 +651,7 @@ static void pack(engine *e, const tl_row *rows, size_t n, size_t i) {
       u[j] = (int32_t)q;
     } else {
       u[j] = TL_RESULT_WIDE;
-      tl_vec_push(e->wide, ((tl_wide){ i + j, rows[j].amount }));
+      tl_vec_push(e->wide_rows, ((tl_wide){ i + j, rows[j].amount }));
     }
   }
 }
@@ -773,8 +778,8 @@ static void credit_start(const engine *e, worker *w) {
 static bool credit_take(engine *e, worker *w) {
   size_t cells = sum_cells(e);
   for (size_t i = 0; i < cells; i++) {
-    int64_t a = e->base[i], b = w->e.base[i], r;
-    if (a != WIDE_SUM && b != WIDE_SUM && !__builtin_add_overflow(a, b, &r) && r != WIDE_SUM) {
+    int64_t r;
+    if (add64(e->base[i], w->e.base[i], &r)) {
       e->base[i] = r;
       continue;
     }
@@ -786,9 +791,7 @@ static bool credit_take(engine *e, worker *w) {
       e->rem.n = e->rev.n = 0;
       return false;
     }
-    if (!e->wide_sum) e->wide_sum = tl_calloc(cells + 1, sizeof *e->wide_sum);
-    e->base[i] = WIDE_SUM;
-    e->wide_sum[i] = sum;
+    sum_set_wide(e, i, sum);
   }
   tl_vec_append(e->rem, w->e.rem);
   tl_vec_append(e->rev, w->e.rev);
@@ -813,17 +816,17 @@ static bool credit(engine *e, int threads) {
 ** as the ranges are. */
 static void payees_start(const engine *e, worker *w) {
   pr_alloc(e, &w->pr);
-  memset(&w->e.wide, 0, sizeof w->e.wide);
+  memset(&w->e.wide_rows, 0, sizeof w->e.wide_rows);
 }
 
 static bool payees_take(engine *e, worker *w) {
-  tl_vec_append(e->wide, w->e.wide);
+  tl_vec_append(e->wide_rows, w->e.wide_rows);
   return true;
 }
 
 static void payees_end(worker *w) {
   pr_free(&w->pr);
-  tl_vec_free(w->e.wide);
+  tl_vec_free(w->e.wide_rows);
 }
 
 static bool run_payees(engine *e, payee_run *pr, int threads) {
@@ -890,24 +893,23 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   res->nperiods = e.n;
   res->per_payee = (size_t)e.n * (nc + 3);
   res->nrows = (size_t)e.nelig * res->per_payee;
-  res->unit_raw = 1;
-  for (int i = tl_dec_places(p->unit); i < TL_DEC_SCALE; i++) res->unit_raw *= 10;
+  res->places = tl_dec_places(p->unit);
   res->payees = tl_alloc(((size_t)e.nelig + 1) * sizeof *res->payees);
   memcpy(res->payees, e.rows_of, (size_t)e.nelig * sizeof *res->payees);
   res->units = tl_alloc((res->nrows + 1) * sizeof *res->units);
   pr_alloc(&e, &pr);
   e.units = res->units;
-  e.unit_raw = res->unit_raw;
+  e.unit_raw = tl_dec_raw_unit(res->places);
   if (!run_payees(&e, &pr, threads)) {
     tl_result_free(res);
     res = NULL;
   } else {
-    res->wide = e.wide.v;
-    res->nwide = e.wide.n;
-    e.wide.v = NULL;
+    res->wide = e.wide_rows.v;
+    res->nwide = e.wide_rows.n;
+    e.wide_rows.v = NULL;
   }
 done:
-  tl_vec_free(e.wide);
+  tl_vec_free(e.wide_rows);
   pr_free(&pr);
   tl_free(e.base);
   tl_free(e.wide_sum);

@@ -60,7 +60,7 @@ typedef struct tl_result {
   int lines_per_period;         /* components + 3 */
   int nperiods;
   size_t per_payee;             /* nperiods * lines_per_period */
-  int64_t unit_raw;             /* raw value of one unit: 10^(9 - places) */
+  int places;                   /* amounts count units of 10^-places */
   int32_t *payees;              /* [nrows / per_payee] payees row of each block */
   int32_t *units;               /* [nrows] */
   tl_wide *wide;
@@ -71,7 +71,7 @@ typedef struct tl_result {
 /* The amount of row i, 0 <= i < r->nrows. */
 static inline tl_dec tl_result_amount(const tl_result *r, size_t i) {
   int32_t u = r->units[i];
-  if (u != TL_RESULT_WIDE) return tl_dec_from_raw((int64_t)u * r->unit_raw);   /* < 2^61 */
+  if (u != TL_RESULT_WIDE) return tl_dec_from_raw((int64_t)u * tl_dec_raw_unit(r->places));  /* < 2^61 */
   size_t lo = 0, hi = r->nwide, at = r->base + i;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

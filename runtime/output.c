@@ -100,9 +100,7 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         lplain &= !strpbrk(what, ",\"\r\n");
         piece_set(&mid[k * nlines + j], p->cal.name[k], what);
       }
-    int64_t unit = 1;
-    for (int k = places; k < TL_DEC_SCALE; k++) unit *= 10;
-    bool units = unit == r->unit_raw;   /* the result counts units of the places written */
+    bool units = r->places == places;   /* the result counts units of the places written */
     char *buf = tl_alloc(CAP);
     size_t used = 0, i = 0;
     piece who = { 0 };
