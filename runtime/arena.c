@@ -34,7 +34,7 @@ void tl_fail_alloc_after(unsigned long n) { fail_countdown = n; }
 /* Both allocation paths: realloc(p, n), or calloc(n, 1) when zero is set.
 ** calloc, not malloc and memset: a big block comes fresh from mmap, already
 ** zero, and memset would fault in every page of it at once. */
-static void *get(void *p, size_t n, bool zero) {
+static void *get(void *p, size_t n, bool zero, bool ahead) {
   size_t old = p && mem_limit ? malloc_usable_size(p) : 0;
   void *q = NULL;
   bool over = mem_limit && __atomic_load_n(&mem_used, __ATOMIC_RELAXED) - old + n > mem_limit;
@@ -44,7 +44,7 @@ static void *get(void *p, size_t n, bool zero) {
   if (q == NULL) oom_handler();
   if (mem_limit) __atomic_add_fetch(&mem_used, malloc_usable_size(q) - old, __ATOMIC_RELAXED);
   tl_hugepage(q, n);
-  if (n >= 256u << 10) tl_prefault(q, n, false);
+  if (ahead && n >= 256u << 10) tl_prefault(q, n, false);
   return q;
 }
 
@@ -54,16 +54,19 @@ void *tl_realloc(void *p, size_t n) {
     free(p);
     return NULL;
   }
-  return get(p, n, false);
+  return get(p, n, false, true);
 }
 
 void *tl_alloc(size_t n) { return tl_realloc(NULL, n ? n : 1); }
 
-void *tl_calloc(size_t count, size_t size) {
+static void *zeroed(size_t count, size_t size, bool ahead) {
   if (size && count > (size_t)-1 / size) oom_handler();
   size_t n = count * size;
-  return get(NULL, n ? n : 1, true);
+  return get(NULL, n ? n : 1, true, ahead);
 }
+
+void *tl_calloc(size_t count, size_t size) { return zeroed(count, size, true); }
+void *tl_calloc_lazy(size_t count, size_t size) { return zeroed(count, size, false); }
 
 void tl_free(void *p) {
   if (p && mem_limit) __atomic_sub_fetch(&mem_used, malloc_usable_size(p), __ATOMIC_RELAXED);

@@ -20,6 +20,10 @@
 void *tl_realloc(void *p, size_t n);      /* n == 0 frees and returns NULL */
 void *tl_alloc(size_t n);                 /* uninitialised */
 void *tl_calloc(size_t count, size_t size);
+/* Zeroed too, but its pages are left to be faulted in as they are first
+** written, not ahead (prefault.h): for a block that fills while another
+** empties, so the two are not both in memory whole. */
+void *tl_calloc_lazy(size_t count, size_t size);
 void tl_free(void *p);
 char *tl_strndup(const char *s, size_t n);
 char *tl_strdup(const char *s);
