@@ -138,21 +138,40 @@ static tl_opcode binop(tl_op op) {
   return TL_OP_GE;
 }
 
+static bool is_literal(const tl_expr *e) {
+  return e->kind == TL_E_NUM || e->kind == TL_E_STR || e->kind == TL_E_DATE || e->kind == TL_E_BOOL;
+}
+
+/* The constant of a literal (is_literal). */
+static uint32_t literal(compiler *C, const tl_expr *e) {
+  switch (e->kind) {
+    case TL_E_NUM: return add_const(C, tl_v_dec(e->u.num.v), NULL);
+    case TL_E_STR: return add_const(C, tl_v_int(TL_V_STR, 0), e->u.str);
+    case TL_E_DATE: return add_const(C, tl_v_int(TL_V_DATE, e->u.date), NULL);
+    default: return add_const(C, tl_v_bool(e->u.b), NULL);
+  }
+}
+
+/* A comparison's test of its left side against a literal on its right
+** (EQK ... GEK), or -1.  Filters are mostly such tests, run once per credit
+** line: reading the constant in place saves an instruction and a push, as
+** Lua's EQK and LTI do. */
+static int literal_test(tl_op op) {
+  switch (op) {
+    case TL_AOP_EQ: return TL_OP_EQK;
+    case TL_AOP_NE: return TL_OP_NEK;
+    case TL_AOP_LT: return TL_OP_LTK;
+    case TL_AOP_LE: return TL_OP_LEK;
+    case TL_AOP_GT: return TL_OP_GTK;
+    case TL_AOP_GE: return TL_OP_GEK;
+    default: return -1;
+  }
+}
+
 static void expr(compiler *C, builder *b, tl_expr *e) {
   switch (e->kind) {
-    case TL_E_NUM:
-      emit(b, TL_OP_CONST, add_const(C, tl_v_dec(e->u.num.v), NULL), 0, 1, e->span);
-      break;
-    case TL_E_STR: {
-      tl_value v = tl_v_int(TL_V_STR, 0);
-      emit(b, TL_OP_CONST, add_const(C, v, e->u.str), 0, 1, e->span);
-      break;
-    }
-    case TL_E_DATE:
-      emit(b, TL_OP_CONST, add_const(C, tl_v_int(TL_V_DATE, e->u.date), NULL), 0, 1, e->span);
-      break;
-    case TL_E_BOOL:
-      emit(b, TL_OP_CONST, add_const(C, tl_v_bool(e->u.b), NULL), 0, 1, e->span);
+    case TL_E_NUM: case TL_E_STR: case TL_E_DATE: case TL_E_BOOL:
+      emit(b, TL_OP_CONST, literal(C, e), 0, 1, e->span);
       break;
     case TL_E_NAME:
       switch (e->u.name.ref) {
@@ -195,6 +214,10 @@ static void expr(compiler *C, builder *b, tl_expr *e) {
         patch(b, j);
         break;
       }
+      if (literal_test(op) >= 0 && is_literal(e->u.binary.r)) {
+        emit(b, (tl_opcode)literal_test(op), literal(C, e->u.binary.r), 1, 1, e->span);
+        break;
+      }
       expr(C, b, e->u.binary.r);
       tl_type lt = e->u.binary.l->type, rt = e->u.binary.r->type;
       tl_opcode o = binop(op);
@@ -219,6 +242,13 @@ static void expr(compiler *C, builder *b, tl_expr *e) {
       break;
     }
     case TL_E_RANGE:
+      if (is_literal(e->u.range.lo) && is_literal(e->u.range.hi)) {
+        expr(C, b, e->u.range.x);
+        uint32_t k = literal(C, e->u.range.lo);   /* and k + 1, the bounds in place */
+        (void)literal(C, e->u.range.hi);
+        emit(b, TL_OP_RANGEK, k, 1, 1, e->span);
+        break;
+      }
       expr(C, b, e->u.range.x);
       expr(C, b, e->u.range.lo);
       expr(C, b, e->u.range.hi);
@@ -229,9 +259,9 @@ static void expr(compiler *C, builder *b, tl_expr *e) {
       tl_date lo = 0, hi = 0;
       tl_period_span(&C->c->cal, e->u.inperiod.period, &lo, &hi);
       expr(C, b, e->u.inperiod.x);
-      emit(b, TL_OP_CONST, add_const(C, tl_v_int(TL_V_DATE, lo), NULL), 0, 1, e->span);
-      emit(b, TL_OP_CONST, add_const(C, tl_v_int(TL_V_DATE, hi), NULL), 0, 1, e->span);
-      emit(b, TL_OP_RANGE, 0, 3, 1, e->span);
+      uint32_t k = add_const(C, tl_v_int(TL_V_DATE, lo), NULL);
+      (void)add_const(C, tl_v_int(TL_V_DATE, hi), NULL);
+      emit(b, TL_OP_RANGEK, k, 1, 1, e->span);
       break;
     }
     case TL_E_INLIST: {

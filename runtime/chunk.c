@@ -96,7 +96,8 @@ void tl_prog_disasm(const tl_program *p, const char *src, size_t len, FILE *out)
       fprintf(out, "  %04u  %-9s", i, tl_op_names[op]);
       if (strcmp(tl_op_operands[op], "-") != 0) {
         fprintf(out, " %u", op == TL_OP_CALL ? (a & 0xff) : a);
-        if (op == TL_OP_CONST) { fputs("  ; ", out); print_const(p, a, out); }
+        if (strcmp(tl_op_operands[op], "const") == 0) { fputs("  ; ", out); print_const(p, a, out); }
+        if (op == TL_OP_RANGEK) { fputs(" to ", out); print_const(p, a + 1, out); }
         if (op == TL_OP_JUMP || op == TL_OP_JUMPF || op == TL_OP_JUMPFK || op == TL_OP_JUMPTK)
           fprintf(out, "  ; to %04u", i + 1 + a);
         if (op == TL_OP_MEASURE && a < p->nmeasures) fprintf(out, "  ; %s", p->measures[a].name);

@@ -378,6 +378,15 @@ next:
   CASE(LE) ORDER(<=);
   CASE(GT) ORDER(>);
   CASE(GE) ORDER(>=);
+  /* the same tests with a literal on the right, read in place */
+  CASE(EQK) sp[-1] = tl_v_bool(equal(vm, &sp[-1], &vm->consts[A])); NEXT();
+  CASE(NEK) sp[-1] = tl_v_bool(!equal(vm, &sp[-1], &vm->consts[A])); NEXT();
+#define ORDERK(test) do { bool r_ = sp[-1].kind != TL_V_NULL && \
+      compare(vm, &sp[-1], &vm->consts[A]) test 0; sp[-1] = tl_v_bool(r_); NEXT(); } while (0)
+  CASE(LTK) ORDERK(<);
+  CASE(LEK) ORDERK(<=);
+  CASE(GTK) ORDERK(>);
+  CASE(GEK) ORDERK(>=);
   CASE(NOT) sp[-1].u.i = !sp[-1].u.i; NEXT();
   CASE(JUMPF) {
     sp--;
@@ -399,6 +408,12 @@ next:
     bool r = sp[-3].kind != TL_V_NULL && sp[-2].kind != TL_V_NULL && sp[-1].kind != TL_V_NULL &&
              compare(vm, &sp[-3], &sp[-2]) >= 0 && compare(vm, &sp[-3], &sp[-1]) <= 0;
     sp -= 2;
+    sp[-1] = tl_v_bool(r);
+    NEXT();
+  }
+  CASE(RANGEK) {
+    bool r = sp[-1].kind != TL_V_NULL && compare(vm, &sp[-1], &vm->consts[A]) >= 0 &&
+             compare(vm, &sp[-1], &vm->consts[A + 1]) <= 0;
     sp[-1] = tl_v_bool(r);
     NEXT();
   }

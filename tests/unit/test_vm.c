@@ -586,12 +586,11 @@ static void test_disasm(void **state) {
   tl_prog_disasm(prog, src, strlen(src), f);
   fclose(f);
   assert_string_equal(printed,
-    "chunk 0: a sum/count filter (credit context, stack 2)\n"
+    "chunk 0: a sum/count filter (credit context, stack 1)\n"
     "     5 | measure big = sum(credit.amount where credit.share > 50%)\n"
     "  0000  CREDIT    1\n"
-    "  0001  CONST     0  ; 0.5\n"
-    "  0002  GT       \n"
-    "  0003  RET      \n"
+    "  0001  GTK       0  ; 0.5\n"
+    "  0002  RET      \n"
     "chunk 1: a sum (credit context, stack 1)\n"
     "     5 | measure big = sum(credit.amount where credit.share > 50%)\n"
     "  0000  CREDIT    0\n"
@@ -603,19 +602,18 @@ static void test_disasm(void **state) {
     "chunk 3: component c (period context, stack 2)\n"
     "     6 | component c = if big > 100 and true then big * 10% else max(big, 1)\n"
     "  0000  MEASURE   0  ; big\n"
-    "  0001  CONST     1  ; 100\n"
-    "  0002  GT       \n"
-    "  0003  JUMPFK    1  ; to 0005\n"
-    "  0004  CONST     2  ; true\n"
-    "  0005  JUMPF     4  ; to 0010\n"
-    "  0006  MEASURE   0  ; big\n"
-    "  0007  CONST     3  ; 0.1\n"
-    "  0008  MUL      \n"
-    "  0009  JUMP      3  ; to 0013\n"
-    "  0010  MEASURE   0  ; big\n"
-    "  0011  CONST     4  ; 1\n"
-    "  0012  CALL      2  ; 2 args\n"
-    "  0013  RET      \n");
+    "  0001  GTK       1  ; 100\n"
+    "  0002  JUMPFK    1  ; to 0004\n"
+    "  0003  CONST     2  ; true\n"
+    "  0004  JUMPF     4  ; to 0009\n"
+    "  0005  MEASURE   0  ; big\n"
+    "  0006  CONST     3  ; 0.1\n"
+    "  0007  MUL      \n"
+    "  0008  JUMP      3  ; to 0012\n"
+    "  0009  MEASURE   0  ; big\n"
+    "  0010  CONST     4  ; 1\n"
+    "  0011  CALL      2  ; 2 args\n"
+    "  0012  RET      \n");
 }
 
 /* ---- fixed bugs (each test failed before its fix) ----------------------- */
@@ -627,6 +625,33 @@ static void test_bug_text_literals_equal(void **state) {
   assert_eval("\"AE\" == \"AE\"", "true");
   assert_eval("\"AE\" in [\"SE\", \"AE\"]", "true");
   assert_eval("\"a\" < \"b\"", "true");
+}
+
+/* A test with a literal on its right reads the constant in place (EQK ...
+** GEK, RANGEK): each gives what the two-operand test gives, both ways. */
+static void test_literal_tests(void **state) {
+  assert_eval("2 >= 2", "true");
+  assert_eval("1 >= 2", "false");
+  assert_eval("2 <= 1", "false");
+  assert_eval("2 <= 2.0", "true");
+  assert_eval("3 < 2.5", "false");
+  assert_eval("2.5 < 3", "true");
+  assert_eval("2 > 2", "false");
+  assert_eval("1 == 1.000", "true");
+  assert_eval("1 != 1", "false");
+  assert_eval("1 != 2", "true");
+  assert_eval("\"b\" > \"a\"", "true");
+  assert_eval("\"AE\" != \"SE\"", "true");
+  assert_eval("\"AE\" != \"AE\"", "false");
+  assert_eval("\"b\" <= \"a\"", "false");
+  assert_eval("(1 > 2) == false", "true");
+  assert_eval("2026-01-01 in 2026-01-01 to 2026-01-01", "true");
+  assert_eval("2025-12-31 in 2026-01-01 to 2026-01-01", "false");
+  assert_eval("5 in 1 to 10", "true");
+  assert_eval("11 in 1 to 10", "false");
+  /* and with the literal on the left, still two operands */
+  assert_eval("2 < 2026-01-02 - 2026-01-01 + 2", "true");
+  assert_eval("\"a\" < \"b\" and \"b\" >= \"b\"", "true");
 }
 
 /* days() cannot be called: `days` is a keyword (see test_parser.c). */
@@ -652,6 +677,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_wide_sums, teardown),
     cmocka_unit_test_teardown(test_result_wide, teardown),
     cmocka_unit_test_teardown(test_disasm, teardown),
+    cmocka_unit_test_teardown(test_literal_tests, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
     cmocka_unit_test_teardown(test_bug_days, teardown),
   };
