@@ -1159,8 +1159,7 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
   if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
   if (tb->nrows + want > b->cap[b->cur])
     grow_table(b, b->cur, tb->nrows + (uint32_t)want);
-  /* Deal ids too: their text, from the ids in the sample, so the key set is
-  ** allocated once instead of doubling (and faulted in half unused). */
+  /* Deal ids too: their length, from the ids in the sample (reserve_keys) */
   int key = b->keycol[TL_TB_DEALS];
   int kc = b->cur == TL_TB_DEALS && key >= 0 ? b->chdr[key] : -1;   /* its header cell */
   size_t ids = 0, bytes = 0;
@@ -1179,7 +1178,21 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
     q = nl + 1;
   }
   b->key_bytes = ids ? (double)bytes / (double)ids : 0;
-  if (ids) tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * (double)want));
+}
+
+/* Room for the deal ids of the rows in [p, upto) of a file ending at end,
+** so the key set is allocated once instead of doubling (and faulted in half
+** unused).  upto: where the first worker's part begins; each worker
+** collects its part's ids apart and hands them over (tl_str_keys_append). */
+static void reserve_keys(tl_ldg_builder *b, const char *p, const char *upto, const char *end) {
+  enum { SAMPLE = 256 << 10 };
+  size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
+  if (b->key_bytes <= 0 || span == 0) return;
+  size_t lines = count_lines(p, p + span);
+  double want = span == rest && upto == end ? (double)lines + 1
+                : (double)(upto - p) / (double)span * (double)lines * 1.02 + 64;
+  if (want < (double)UINT32_MAX)
+    tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * want));
 }
 
 /* Ask for the hash slots a row will look up, while the row before it is
@@ -1753,6 +1766,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     reserve_rows(b, rows, data + len);
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
     plan_parts(b, &ps, data, rows, line, data + len, mapped);
+    reserve_keys(b, rows, ps.n ? ps.v[0]->p : data + len, data + len);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_free(b->plain);

@@ -120,8 +120,9 @@ uint32_t tl_str_count(const tl_strtab *t);
 /* Make the keys of from (its rows 0, 1, ...) t's keys of rows row, row + 1,
 ** ..., when t has keys for exactly its first row rows and all of them, across
 ** both sets, are ascending in one order (which proves them distinct); else
-** false, and t is unchanged. */
-bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from);
+** false, and both are unchanged.  The keys move, not copied: from has none
+** left. */
+bool tl_str_keys_append(tl_strtab *t, uint32_t row, tl_strtab *from);
 
 /* ---- schemas ------------------------------------------------------------- */
 typedef enum tl_coltype {

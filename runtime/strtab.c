@@ -24,6 +24,14 @@
 ** which proves it new, and a lookup is a search of the sorted rows starting
 ** from where the last one ended.  At the first key out of order the set
 ** builds a hash index of the keys so far and hashes from then on.
+**
+** A loader reading a big deals file on several threads collects each part's
+** keys in a set of its own; joining them (tl_str_keys_append) hands that
+** set's buffer over whole, as the next segment of rows, instead of copying
+** it: the copy was the file's ids a second time at the load's peak (44 MB of
+** ten million deals) and a pass over them on the main reader.  Keys are
+** always added to the last segment; a lookup by row finds its segment among
+** a few.
 */
 #include <assert.h>
 #include <stdint.h>
@@ -47,12 +55,19 @@ typedef struct strbuf {
 
 enum { ORDER_BYTES = 1, ORDER_SHORTLEX = 2 };
 
+/* Keys of rows [row0, row0 + b.n), handed over by tl_str_keys_append. */
+typedef struct keyseg { strbuf b; uint32_t row0; } keyseg;
+
 struct tl_strtab {
   strbuf s;                     /* interned strings, by id */
   uint64_t *slot;               /* hash << 32 | (id + 1), or 0 when free */
   uint32_t mask;
-  /* The key set: string k is the key of row k (empty: no key on that row). */
+  /* The key set: the key of row r (empty: no key on that row) is string
+  ** r - k0 of k when r >= k0, else in one of the earlier segments. */
   strbuf k;
+  uint32_t k0;
+  keyseg *seg;                  /* earlier segments, by row */
+  uint32_t nseg;
   int korder;                   /* ORDER_* the keys are still strictly ascending in */
   uint64_t *kslot;              /* hash index once korder is 0: hash << 32 | (row + 1) */
   uint32_t kmask, kcount;
@@ -164,6 +179,8 @@ void tl_strtab_free(tl_strtab *t) {
   if (!t) return;
   buf_free(&t->s);
   buf_free(&t->k);
+  for (uint32_t i = 0; i < t->nseg; i++) buf_free(&t->seg[i].b);
+  tl_free(t->seg);
   tl_free(t->slot);
   tl_free(t->kslot);
   tl_free(t);
@@ -225,15 +242,45 @@ uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
   return *sl ? (uint32_t)*sl - 1 : UINT32_MAX;
 }
 
-const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
-  const strbuf *b = id & TL_STR_KEY ? &t->k : &t->s;
-  id &= ~TL_STR_KEY;
-  if (b == &t->k && id >= b->n) {   /* a deals row whose key was refused, the last so far */
-    if (len) *len = 0;
-    return "";
+/* Keys so far: rows [0, nkeys). */
+static uint32_t nkeys(const tl_strtab *t) { return t->k0 + t->k.n; }
+
+/* The segment holding row's key, and the row's index in it. */
+static const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
+  if (row >= t->k0) {
+    *i = row - t->k0;
+    return &t->k;
   }
-  if (len) *len = buf_len(b, id);
-  return buf_str(b, id);
+  uint32_t j = t->nseg - 1;
+  while (row < t->seg[j].row0) j--;
+  *i = row - t->seg[j].row0;
+  return &t->seg[j].b;
+}
+
+static size_t key_len(const tl_strtab *t, uint32_t row) {
+  uint32_t i;
+  const strbuf *b = key_buf(t, row, &i);
+  return buf_len(b, i);
+}
+
+static const char *key_str(const tl_strtab *t, uint32_t row) {
+  uint32_t i;
+  const strbuf *b = key_buf(t, row, &i);
+  return buf_str(b, i);
+}
+
+const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
+  if (id & TL_STR_KEY) {
+    id &= ~TL_STR_KEY;
+    if (id >= nkeys(t)) {       /* a deals row whose key was refused, the last so far */
+      if (len) *len = 0;
+      return "";
+    }
+    if (len) *len = key_len(t, id);
+    return key_str(t, id);
+  }
+  if (len) *len = buf_len(&t->s, id);
+  return buf_str(&t->s, id);
 }
 
 static void buf_copy(strbuf *to, const strbuf *from) {
@@ -265,18 +312,18 @@ uint32_t tl_str_count(const tl_strtab *t) { return t->s.n; }
 
 /* Three-way comparison of s with key row i in order o. */
 static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t i) {
-  size_t m = buf_len(&t->k, i);
+  size_t m = key_len(t, i);
   if (o == ORDER_SHORTLEX && n != m) return n < m ? -1 : 1;
-  int c = tl_bytes_cmp(s, buf_str(&t->k, i), n < m ? n : m);
+  int c = tl_bytes_cmp(s, key_str(t, i), n < m ? n : m);
   if (c || n == m) return c;
   return n < m ? -1 : 1;
 }
 
 /* The orders (ORDER_*) in which s comes strictly after key row i: one
 ** comparison of the bytes serves both. */
-static int orders_after(const strbuf *k, uint32_t i, const char *s, size_t n) {
-  size_t m = buf_len(k, i);
-  int c = tl_bytes_cmp(s, buf_str(k, i), n < m ? n : m), o = ORDER_BYTES | ORDER_SHORTLEX;
+static int orders_after(const tl_strtab *t, uint32_t i, const char *s, size_t n) {
+  size_t m = key_len(t, i);
+  int c = tl_bytes_cmp(s, key_str(t, i), n < m ? n : m), o = ORDER_BYTES | ORDER_SHORTLEX;
   if (c < 0 || (c == 0 && n <= m)) o &= ~ORDER_BYTES;
   if (n < m || (n == m && c <= 0)) o &= ~ORDER_SHORTLEX;
   return o;
@@ -284,7 +331,13 @@ static int orders_after(const strbuf *k, uint32_t i, const char *s, size_t n) {
 
 /* The hash slot of key s: its own (value row + 1) or the free one to take. */
 static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  return probe(t->kslot, t->kmask, &t->k, s, n, h);
+  for (uint32_t i = h & t->kmask;; i = (i + 1) & t->kmask) {
+    uint64_t v = t->kslot[i];
+    if (v == 0) return &t->kslot[i];
+    if ((uint32_t)(v >> 32) != h) continue;
+    uint32_t row = (uint32_t)v - 1;
+    if (key_len(t, row) == n && tl_bytes_cmp(key_str(t, row), s, n) == 0) return &t->kslot[i];
+  }
 }
 
 /* Fill the free slot sl (from key_slot, with hash h) with row. */
@@ -295,25 +348,26 @@ static void key_put(tl_strtab *t, uint64_t *sl, uint32_t h, uint32_t row) {
 
 /* Keys stopped arriving in order: index every key so far by hash. */
 static void key_unsort(tl_strtab *t) {
-  uint32_t n = t->k.n, mask = 63;
+  uint32_t n = nkeys(t), mask = 63;
   while ((uint64_t)n * 4 > (uint64_t)mask * 3) mask = mask * 2 + 1;
   t->korder = 0;
   t->kmask = mask / 2;
   t->kslot = rehash(NULL, &t->kmask);
   for (uint32_t row = 0; row < n; row++) {
-    size_t len = buf_len(&t->k, row);
+    size_t len = key_len(t, row);
     if (!len) continue;
-    uint32_t h = tl_str_hash(buf_str(&t->k, row), len);
-    key_put(t, key_slot(t, buf_str(&t->k, row), len, h), h, row);
+    const char *s = key_str(t, row);
+    uint32_t h = tl_str_hash(s, len);
+    key_put(t, key_slot(t, s, len, h), h, row);
   }
 }
 
 uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
-  assert(row >= t->k.n && row < TL_STR_KEY && n > 0);
-  if (t->korder && row != t->k.n) key_unsort(t);   /* rows without a key: no order */
-  while (t->k.n < row) buf_add(&t->k, "", 0);
+  assert(row >= nkeys(t) && row < TL_STR_KEY && n > 0);
+  if (t->korder && row != nkeys(t)) key_unsort(t);   /* rows without a key: no order */
+  while (nkeys(t) < row) buf_add(&t->k, "", 0);
   if (t->korder && row > 0) {
-    t->korder &= orders_after(&t->k, row - 1, s, n);
+    t->korder &= orders_after(t, row - 1, s, n);
     if (!t->korder) key_unsort(t);
   }
   if (!t->korder) {
@@ -341,7 +395,7 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
 
 void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
   strbuf *k = &t->k;
-  if ((uint64_t)k->n + n + 1 > TL_STR_KEY || k->used + bytes > UINT32_MAX) return;
+  if ((uint64_t)nkeys(t) + n + 1 > TL_STR_KEY || k->used + bytes > UINT32_MAX) return;
   k->text = grow_exact(k->text, &k->cap, k->used + bytes);
   if (!k->off) return;          /* keys of one width need no offsets */
   size_t obytes = (size_t)k->ncap * sizeof *k->off;
@@ -349,33 +403,27 @@ void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
   k->ncap = (uint32_t)(obytes / sizeof *k->off);
 }
 
-bool tl_str_keys_append(tl_strtab *t, uint32_t row, const tl_strtab *from) {
-  const strbuf *f = &from->k;
-  strbuf *k = &t->k;
-  if (f->n == 0) return k->n == row;
+bool tl_str_keys_append(tl_strtab *t, uint32_t row, tl_strtab *from) {
+  strbuf *f = &from->k;
+  if (f->n == 0) return nkeys(t) == row;
   int o = t->korder & from->korder;
-  if (!o || k->n != row || (uint64_t)k->used + f->used > UINT32_MAX
-      || (uint64_t)row + f->n >= TL_STR_KEY)
-    return false;
-  if (row > 0 && !(o &= orders_after(k, row - 1, buf_str(f, 0), buf_len(f, 0)))) return false;
-  k->text = grow_to(k->text, &k->cap, k->used + f->used);
-  memcpy(k->text + k->used, f->text, f->used);
-  if (!k->off && k->n == 0) k->width = f->width;
-  if (!k->off && (f->off || f->width != k->width)) buf_vary(k, k->n + f->n);
-  if (k->off) {
-    size_t bytes = (size_t)k->ncap * sizeof *k->off;
-    k->off = grow_to(k->off, &bytes, ((size_t)k->n + f->n + 1) * sizeof *k->off);
-    k->ncap = (uint32_t)(bytes / sizeof *k->off);
-    for (uint32_t i = 1; i <= f->n; i++) k->off[k->n + i] = (uint32_t)(k->used + buf_off(f, i));
+  if (!o || nkeys(t) != row || from->nseg || (uint64_t)row + f->n >= TL_STR_KEY) return false;
+  if (row > 0 && !(o &= orders_after(t, row - 1, buf_str(f, 0), buf_len(f, 0)))) return false;
+  if (t->k.n) {                 /* the keys so far become a segment */
+    t->seg = tl_realloc(t->seg, ((size_t)t->nseg + 1) * sizeof *t->seg);
+    t->seg[t->nseg++] = (keyseg){ t->k, t->k0 };
+  } else {
+    buf_free(&t->k);
   }
-  k->n += f->n;
-  k->used += f->used;
+  t->k = *f;
+  t->k0 = row;
+  memset(f, 0, sizeof *f);
   t->korder = o;
   return true;
 }
 
 uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint) {
-  uint32_t count = t->k.n;
+  uint32_t count = nkeys(t);
   if (n == 0 || count == 0) return UINT32_MAX;
   if (!t->korder) {
     uint64_t v = *key_slot(t, s, n, tl_str_hash(s, n));

@@ -289,6 +289,17 @@ static void test_key_widths(void **state) {
   keys_are(t, one, (const uint32_t[]){ 200 }, 1);
   assert_true(tl_str_keys_append(t, 200, p2));
   keys_are(t, two, (const uint32_t[]){ 200, 300 }, 2);
+  /* the keys moved (p1 has none left); three segments read as one, and a
+  ** key out of order indexes all of them by hash */
+  assert_string_equal(tl_str_get(p1, TL_STR_KEY | 0u, NULL), "");
+  assert_int_equal(tl_str_find_key(t, "K150", 4, NULL), 150);
+  assert_int_equal(tl_str_key(t, 300, "K00001", 6, &first), TL_STR_KEY | 300u);
+  assert_int_equal(tl_str_find_key(t, "K00250", 6, NULL), 250);
+  assert_int_equal(tl_str_find_key(t, "K099", 4, NULL), 99);
+  assert_int_equal(tl_str_find_key(t, "K00001", 6, NULL), 300);
+  assert_int_equal(tl_str_key(t, 301, "K150", 4, &first), UINT32_MAX);
+  assert_int_equal(first, 150);
+  assert_string_equal(tl_str_get(t, TL_STR_KEY | 199u, NULL), "K199");
   tl_strtab_free(p1);
   tl_strtab_free(p2);
   tl_strtab_free(t);
@@ -298,6 +309,8 @@ static void test_key_widths(void **state) {
   assert_true(tl_str_keys_append(t, 10, mixed));
   static const char *const three[] = { "K%02u", "K%u" };
   keys_are(t, three, (const uint32_t[]){ 10, 2000 }, 2);
+  tl_strtab_free(mixed);
+  mixed = keys_of("K%u", 10, 2000);
   assert_true(tl_str_keys_append(empty, 0, mixed));
   for (uint32_t i = 10; i < 2000; i += 37) {
     char buf[16];
