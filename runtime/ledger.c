@@ -814,6 +814,13 @@ static void payees_end(tl_ldg_builder *b) {
 
 typedef struct splitkey { uint64_t key; uint32_t row; } splitkey;
 
+/* Split row r's place in the order splits are checked and kept in: by deal
+** row, then payee id (rank). */
+static inline uint64_t split_key(const int32_t *deal, const int32_t *payee, const uint32_t *rank,
+                                 uint32_t r) {
+  return (uint64_t)deal[r] << 32 | (payee[r] >= 0 ? rank[payee[r]] : UINT32_MAX);
+}
+
 static int cmp_splitkey(const void *x, const void *y) {
   const splitkey *a = x, *b = y;
   if (a->key != b->key) return a->key < b->key ? -1 : 1;
@@ -881,23 +888,32 @@ static void splits_end(tl_ldg_builder *b) {
   tl_table *st = &l->t[TL_TB_SPLITS];
   const int32_t *deal = st->cols[SP_DEAL].v.ref, *payee = st->cols[SP_PAYEE].v.ref;
   uint32_t *rank = payee_ranks(l, b->keycol[TL_TB_PAYEES]);
-  splitkey *order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
   TL_VEC(later) bad = { 0 };
+  /* Exports list a deal's splits together, usually in deal order: then the
+  ** rows are in order already and neither sorting nor moving them is
+  ** needed, nor the array of their order (16 bytes a split row, a third of
+  ** the splits' memory at the load's end). */
+  bool sorted = true, by_deal = true;
   size_t n = 0;
+  uint64_t prev = 0;
   for (uint32_t r = 0; r < st->nrows; r++) {
     if (deal[r] < 0) continue;
-    uint64_t p = payee[r] >= 0 ? rank[payee[r]] : UINT32_MAX;
-    order[n].key = (uint64_t)deal[r] << 32 | p;
-    order[n++].row = r;
+    uint64_t k = split_key(deal, payee, rank, r);
+    if (n++) {
+      sorted = sorted && prev < k;
+      by_deal = by_deal && prev >> 32 <= k >> 32;
+    }
+    prev = k;
   }
-  /* Exports list a deal's splits together, usually in deal order: then the
-  ** rows are in order already and neither sorting nor moving them is needed. */
-  bool sorted = true, by_deal = true;
-  for (size_t i = 1; i < n && by_deal; i++) {
-    sorted = sorted && order[i - 1].key < order[i].key;
-    by_deal = order[i - 1].key >> 32 <= order[i].key >> 32;
+  bool identity = sorted && n == st->nrows;
+  splitkey *order = NULL;
+  if (!identity) {
+    order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
+    n = 0;
+    for (uint32_t r = 0; r < st->nrows; r++)
+      if (deal[r] >= 0) order[n++] = (splitkey){ split_key(deal, payee, rank, r), r };
   }
-  if (by_deal && !sorted) {
+  if (!identity && by_deal && !sorted) {
     /* in deal order, but each deal's rows not by payee: sort just those */
     for (size_t i = 0, j; i < n; i = j) {
       for (j = i + 1; j < n && order[j].key >> 32 == order[i].key >> 32; j++) continue;
@@ -912,20 +928,22 @@ static void splits_end(tl_ldg_builder *b) {
           order[m - 1] = x;
         }
     }
-  } else if (!sorted) {
+  } else if (!identity && !sorted) {
     qsort(order, n, sizeof *order, cmp_splitkey);
   }
+#define ROW(j) (order ? order[j].row : (uint32_t)(j))
+#define KEY(j) (order ? order[j].key : split_key(deal, payee, rank, (uint32_t)(j)))
   for (size_t i = 0, j; i < n; i = j) {
     bool ok = true;
-    uint32_t first = order[i].row;
+    uint32_t first = ROW(i);
     tl_dec sum = tl_dec_zero();
-    for (j = i; j < n && order[j].key >> 32 == order[i].key >> 32; j++) {
-      uint32_t r = order[j].row;
+    for (j = i; j < n && KEY(j) >> 32 == KEY(i) >> 32; j++) {
+      uint32_t r = ROW(j);
       if (r < first) first = r;
       if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
         ok = false;
-      } else if (j > i && order[j].key == order[j - 1].key) {
-        later x = { r, order[j - 1].row, LATER_DUP, { 0 } };
+      } else if (j > i && KEY(j) == KEY(j - 1)) {
+        later x = { r, ROW(j - 1), LATER_DUP, { 0 } };
         tl_vec_push(bad, x);
       }
     }
@@ -956,9 +974,10 @@ static void splits_end(tl_ldg_builder *b) {
           tl_ldg_line(st, x->first));
     }
   }
+#undef ROW
+#undef KEY
   tl_vec_free(b->split);
   if (tl_diag_errors(b->d) == b->errors_before) {
-    bool identity = sorted && n == st->nrows;
     if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
     permute(st, order, identity);
   }
