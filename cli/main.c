@@ -537,7 +537,7 @@ done:
 int main(int argc, char **argv) {
   /* Blocks of a megabyte and more get mappings of their own, always (the
   ** default threshold drifts up as blocks are freed): growing one is then a
-  ** remap, not a copy, and freeing one returns it (runtime/hugepage.h). */
+  ** remap, not a copy, and freeing one returns it. */
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   opts o;
   memset(&o, 0, sizeof o);

@@ -2,7 +2,6 @@
 ** arena.c: the single allocator and bump arenas (see arena.h).
 */
 #include "arena.h"
-#include "hugepage.h"
 #include "prefault.h"
 
 #include <stdbool.h>
@@ -43,7 +42,6 @@ static void *get(void *p, size_t n, bool zero, bool ahead) {
     q = zero ? calloc(n, 1) : realloc(p, n);
   if (q == NULL) oom_handler();
   if (mem_limit) __atomic_add_fetch(&mem_used, malloc_usable_size(q) - old, __ATOMIC_RELAXED);
-  tl_hugepage(q, n);
   if (ahead && n >= 256u << 10) tl_prefault(q, n, false);
   return q;
 }
