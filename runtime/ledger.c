@@ -883,16 +883,89 @@ enum { LATER_SUM, LATER_DUP };
 
 /* Shares of each deal must sum to exactly 1 and name each payee once; then
 ** order the rows by (deal, payee id) and index them by deal. */
+typedef TL_VEC(later) laters;
+
+/* The rows of one deal's splits o[0, n), in (deal, payee) order: a payee
+** named twice, and shares that do not sum to 100%. */
+static void check_deal_splits(const tl_ldg_builder *b, const tl_table *st, const splitkey *o,
+                              size_t n, laters *bad) {
+  bool ok = true;
+  uint32_t first = o[0].row;
+  tl_dec sum = tl_dec_zero();
+  for (size_t j = 0; j < n; j++) {
+    uint32_t r = o[j].row;
+    if (r < first) first = r;
+    if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
+      ok = false;
+    } else if (j > 0 && o[j].key == o[j - 1].key) {
+      later x = { r, o[j - 1].row, LATER_DUP, { 0 } };
+      tl_vec_push(*bad, x);
+    }
+  }
+  if (ok && sum.raw != TL_DEC_ONE_RAW) {
+    later x = { first, first, LATER_SUM, sum };
+    tl_vec_push(*bad, x);
+  }
+}
+
+/* The split rows [i, end) of deal row deal[i], in (deal, payee) order, in
+** *buf (grown as needed); the end of the deal's rows. */
+static uint32_t deal_group(const int32_t *deal, const int32_t *payee, const uint32_t *rank,
+                           uint32_t i, uint32_t end, splitkey **buf, size_t *cap) {
+  uint32_t j = i;
+  while (j < end && deal[j] == deal[i]) j++;
+  if (j - i > *cap) {
+    *cap = (size_t)(j - i) * 2;
+    *buf = tl_realloc(*buf, *cap * sizeof **buf);
+  }
+  splitkey *o = *buf;
+  for (uint32_t r = i; r < j; r++) {   /* a few rows: insertion sort */
+    splitkey x = { split_key(deal, payee, rank, r), r };
+    size_t m = r - i;
+    for (; m > 0 && cmp_splitkey(&o[m - 1], &x) > 0; m--) o[m] = o[m - 1];
+    o[m] = x;
+  }
+  return j;
+}
+
+/* Put each deal's rows in payee order, where they are (rows of one deal
+** are together, see splits_end). */
+static void permute_groups(tl_table *tb, const uint32_t *rank) {
+  const int32_t *deal = tb->cols[SP_DEAL].v.ref, *payee = tb->cols[SP_PAYEE].v.ref;
+  splitkey *o = NULL;
+  size_t cap = 0;
+  char *tmp = NULL;
+  size_t tcap = 0;
+  for (uint32_t i = 0, j; i < tb->nrows; i = j) {
+    j = deal_group(deal, payee, rank, i, tb->nrows, &o, &cap);
+    bool moved = false;
+    for (uint32_t k = i; k < j; k++) moved |= o[k - i].row != k;
+    if (!moved) continue;
+    if ((size_t)(j - i) * 16 > tcap) {
+      tcap = (size_t)(j - i) * 32;
+      tmp = tl_realloc(tmp, tcap);
+    }
+    for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
+      size_t w = c < 0 ? sizeof *tb->line : elem_size(&tb->cols[c]);
+      char *a = c < 0 ? (char *)tb->line : col_data(&tb->cols[c]);
+      for (uint32_t k = i; k < j; k++) memcpy(tmp + (size_t)(k - i) * w, a + (size_t)o[k - i].row * w, w);
+      memcpy(a + (size_t)i * w, tmp, (size_t)(j - i) * w);
+    }
+  }
+  tl_free(o);
+  tl_free(tmp);
+}
+
 static void splits_end(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
   tl_table *st = &l->t[TL_TB_SPLITS];
   const int32_t *deal = st->cols[SP_DEAL].v.ref, *payee = st->cols[SP_PAYEE].v.ref;
   uint32_t *rank = payee_ranks(l, b->keycol[TL_TB_PAYEES]);
-  TL_VEC(later) bad = { 0 };
-  /* Exports list a deal's splits together, usually in deal order: then the
-  ** rows are in order already and neither sorting nor moving them is
-  ** needed, nor the array of their order (16 bytes a split row, a third of
-  ** the splits' memory at the load's end). */
+  laters bad = { 0 };
+  /* Exports list a deal's splits together, usually in deal order: then each
+  ** deal's rows are checked and put in payee order where they are, with no
+  ** array of the whole table's order (16 bytes a split row: at the load's
+  ** end, the largest thing in memory for a moment). */
   bool sorted = true, by_deal = true;
   size_t n = 0;
   uint64_t prev = 0;
@@ -905,51 +978,25 @@ static void splits_end(tl_ldg_builder *b) {
     }
     prev = k;
   }
-  bool identity = sorted && n == st->nrows;
+  bool identity = sorted && n == st->nrows, grouped = by_deal && n == st->nrows;
   splitkey *order = NULL;
-  if (!identity) {
+  if (grouped) {
+    size_t cap = 0;
+    for (uint32_t i = 0, j; i < st->nrows; i = j) {
+      j = deal_group(deal, payee, rank, i, st->nrows, &order, &cap);
+      check_deal_splits(b, st, order, j - i, &bad);
+    }
+    tl_free(order);
+    order = NULL;
+  } else {
     order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
     n = 0;
     for (uint32_t r = 0; r < st->nrows; r++)
       if (deal[r] >= 0) order[n++] = (splitkey){ split_key(deal, payee, rank, r), r };
-  }
-  if (!identity && by_deal && !sorted) {
-    /* in deal order, but each deal's rows not by payee: sort just those */
+    qsort(order, n, sizeof *order, cmp_splitkey);
     for (size_t i = 0, j; i < n; i = j) {
       for (j = i + 1; j < n && order[j].key >> 32 == order[i].key >> 32; j++) continue;
-      if (j - i > 16) {
-        qsort(order + i, j - i, sizeof *order, cmp_splitkey);
-        continue;
-      }
-      for (size_t k = i + 1; k < j; k++)
-        for (size_t m = k; m > i && cmp_splitkey(&order[m - 1], &order[m]) > 0; m--) {
-          splitkey x = order[m];
-          order[m] = order[m - 1];
-          order[m - 1] = x;
-        }
-    }
-  } else if (!identity && !sorted) {
-    qsort(order, n, sizeof *order, cmp_splitkey);
-  }
-#define ROW(j) (order ? order[j].row : (uint32_t)(j))
-#define KEY(j) (order ? order[j].key : split_key(deal, payee, rank, (uint32_t)(j)))
-  for (size_t i = 0, j; i < n; i = j) {
-    bool ok = true;
-    uint32_t first = ROW(i);
-    tl_dec sum = tl_dec_zero();
-    for (j = i; j < n && KEY(j) >> 32 == KEY(i) >> 32; j++) {
-      uint32_t r = ROW(j);
-      if (r < first) first = r;
-      if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
-        ok = false;
-      } else if (j > i && KEY(j) == KEY(j - 1)) {
-        later x = { r, ROW(j - 1), LATER_DUP, { 0 } };
-        tl_vec_push(bad, x);
-      }
-    }
-    if (ok && sum.raw != TL_DEC_ONE_RAW) {
-      later x = { first, first, LATER_SUM, sum };
-      tl_vec_push(bad, x);
+      check_deal_splits(b, st, order + i, j - i, &bad);
     }
   }
   if (bad.n) qsort(bad.v, bad.n, sizeof *bad.v, cmp_later);
@@ -974,12 +1021,11 @@ static void splits_end(tl_ldg_builder *b) {
           tl_ldg_line(st, x->first));
     }
   }
-#undef ROW
-#undef KEY
   tl_vec_free(b->split);
   if (tl_diag_errors(b->d) == b->errors_before) {
     if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
-    permute(st, order, identity);
+    permute(st, order, identity || grouped);
+    if (grouped && !identity) permute_groups(st, rank);
   }
   tl_vec_free(bad);
   tl_free(order);

@@ -833,6 +833,55 @@ static void test_splits(void **state) {
   tl_ldg_free(l);
 }
 
+/* Splits grouped by deal, in deal order, but not by payee within a deal
+** (how exports list them): each deal's rows are checked and put in payee
+** order where they are. */
+static void test_splits_grouped(void **state) {
+  input in = {
+    .payees = roster,
+    .deals = "id,owner,closed,amount\n"
+             "D1,ann,2026-01-01,100\n"
+             "D2,ann,2026-01-01,100\n"
+             "D3,ann,2026-01-01,100\n",
+    .splits = "deal,payee,share\n"
+              "D1,cy,25%\n"
+              "D1,ann,75%\n"
+              "D2,bob,100%\n"
+              "D3,cy,50%\n"
+              "D3,Zed,25%\n"
+              "D3,ann,25%\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *s = &l->t[TL_TB_SPLITS];
+  assert_int_equal(s->nrows, 6);
+  static const int32_t deal[] = { 0, 0, 1, 2, 2, 2 };
+  static const int32_t payee[] = { 0, 2, 1, 3, 0, 2 };  /* ann, cy; bob; Zed, ann, cy */
+  static const uint32_t line[] = { 3, 2, 4, 6, 7, 5 };
+  static const char *const share[] = { "0.75", "0.25", "1", "0.25", "0.25", "0.5" };
+  for (uint32_t i = 0; i < 6; i++) {
+    assert_int_equal(s->cols[0].v.ref[i], deal[i]);
+    assert_int_equal(s->cols[1].v.ref[i], payee[i]);
+    assert_int_equal(tl_ldg_line(s, i), line[i]);
+    assert_dec(tl_col_dec(&s->cols[2], i), share[i]);
+  }
+  tl_ldg_free(l);
+  /* and their errors, a payee twice apart from each other */
+  input bad = {
+    .payees = roster,
+    .deals = in.deals,
+    .splits = "deal,payee,share\n"
+              "D1,ann,50%\n"
+              "D1,bob,40%\n"
+              "D2,bob,50%\n"
+              "D2,ann,25%\n"
+              "D2,bob,25%\n"
+              "D3,cy,100%\n",
+  };
+  assert_string_equal(errors_of(&bad),
+    "splits.csv:2:1: error: split shares of deal \"D1\" sum to 90%, not 100%\n"
+    "splits.csv:6:4: error: deal \"D2\" is split to \"bob\" twice (first on line 4)\n");
+}
+
 static void test_split_errors(void **state) {
   input in = {
     .payees = roster,
@@ -1251,6 +1300,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_fx_conversion, teardown),
     cmocka_unit_test_teardown(test_fx_errors, teardown),
     cmocka_unit_test_teardown(test_splits, teardown),
+    cmocka_unit_test_teardown(test_splits_grouped, teardown),
     cmocka_unit_test_teardown(test_split_errors, teardown),
     cmocka_unit_test_teardown(test_quotas, teardown),
     cmocka_unit_test_teardown(test_quota_errors, teardown),
