@@ -796,13 +796,30 @@ static void test_fx_errors(void **state) {
 
 /* ---- splits -------------------------------------------------------------- */
 
+static const char three_deals[] = "id,owner,closed,amount\n"
+                                  "D1,ann,2026-01-01,100\n"
+                                  "D2,ann,2026-01-01,100\n"
+                                  "D3,ann,2026-01-01,100\n";
+
+/* A split row as the finished ledger holds it. */
+typedef struct split_row { int32_t deal, payee; uint32_t line; const char *share; } split_row;
+
+static void splits_are(const tl_ledger *l, const split_row *rows, uint32_t n) {
+  const tl_table *s = &l->t[TL_TB_SPLITS];
+  assert_int_equal(s->nrows, n);
+  for (uint32_t i = 0; i < n; i++) {
+    assert_int_equal(s->cols[0].v.ref[i], rows[i].deal);
+    assert_int_equal(s->cols[1].v.ref[i], rows[i].payee);
+    assert_int_equal(tl_ldg_line(s, i), rows[i].line);
+    assert_dec(tl_col_dec(&s->cols[2], i), rows[i].share);
+    assert_false(tl_col_null(&s->cols[0], i));
+  }
+}
+
 static void test_splits(void **state) {
   input in = {
     .payees = roster,
-    .deals = "id,owner,closed,amount\n"
-             "D1,ann,2026-01-01,100\n"
-             "D2,ann,2026-01-01,100\n"
-             "D3,ann,2026-01-01,100\n",
+    .deals = three_deals,
     .splits = "deal,payee,share\n"
               "D2,cy,25%\n"
               "D3,bob,100%\n"
@@ -811,19 +828,11 @@ static void test_splits(void **state) {
               "D2,bob,12.5%\n",
   };
   tl_ledger *l = build_ok(&in);
-  const tl_table *s = &l->t[TL_TB_SPLITS];
-  assert_int_equal(s->nrows, 5);
-  static const int32_t deal[] = { 1, 1, 1, 1, 2 };
-  static const int32_t payee[] = { 3, 0, 1, 2, 1 };     /* Zed, ann, bob, cy: byte order */
-  static const uint32_t line[] = { 5, 4, 6, 2, 3 };
-  static const char *const share[] = { "0.125", "0.5", "0.125", "0.25", "1" };
-  for (uint32_t i = 0; i < 5; i++) {
-    assert_int_equal(s->cols[0].v.ref[i], deal[i]);
-    assert_int_equal(s->cols[1].v.ref[i], payee[i]);
-    assert_int_equal(tl_ldg_line(s, i), line[i]);
-    assert_dec(tl_col_dec(&s->cols[2], i), share[i]);
-    assert_false(tl_col_null(&s->cols[0], i));
-  }
+  static const split_row rows[] = {   /* Zed, ann, bob, cy: byte order */
+    { 1, 3, 5, "0.125" }, { 1, 0, 4, "0.5" }, { 1, 1, 6, "0.125" }, { 1, 2, 2, "0.25" },
+    { 2, 1, 3, "1" },
+  };
+  splits_are(l, rows, 5);
   uint32_t first;
   assert_int_equal(tl_ldg_splits_of(l, 0, &first), 0);
   assert_int_equal(tl_ldg_splits_of(l, 1, &first), 4);
@@ -839,10 +848,7 @@ static void test_splits(void **state) {
 static void test_splits_grouped(void **state) {
   input in = {
     .payees = roster,
-    .deals = "id,owner,closed,amount\n"
-             "D1,ann,2026-01-01,100\n"
-             "D2,ann,2026-01-01,100\n"
-             "D3,ann,2026-01-01,100\n",
+    .deals = three_deals,
     .splits = "deal,payee,share\n"
               "D1,cy,25%\n"
               "D1,ann,75%\n"
@@ -852,18 +858,11 @@ static void test_splits_grouped(void **state) {
               "D3,ann,25%\n",
   };
   tl_ledger *l = build_ok(&in);
-  const tl_table *s = &l->t[TL_TB_SPLITS];
-  assert_int_equal(s->nrows, 6);
-  static const int32_t deal[] = { 0, 0, 1, 2, 2, 2 };
-  static const int32_t payee[] = { 0, 2, 1, 3, 0, 2 };  /* ann, cy; bob; Zed, ann, cy */
-  static const uint32_t line[] = { 3, 2, 4, 6, 7, 5 };
-  static const char *const share[] = { "0.75", "0.25", "1", "0.25", "0.25", "0.5" };
-  for (uint32_t i = 0; i < 6; i++) {
-    assert_int_equal(s->cols[0].v.ref[i], deal[i]);
-    assert_int_equal(s->cols[1].v.ref[i], payee[i]);
-    assert_int_equal(tl_ldg_line(s, i), line[i]);
-    assert_dec(tl_col_dec(&s->cols[2], i), share[i]);
-  }
+  static const split_row rows[] = {   /* ann, cy; bob; Zed, ann, cy */
+    { 0, 0, 3, "0.75" }, { 0, 2, 2, "0.25" }, { 1, 1, 4, "1" }, { 2, 3, 6, "0.25" },
+    { 2, 0, 7, "0.25" }, { 2, 2, 5, "0.5" },
+  };
+  splits_are(l, rows, 6);
   tl_ldg_free(l);
   /* and their errors, a payee twice apart from each other */
   input bad = {
