@@ -668,9 +668,8 @@ static void pack(engine *e, const tl_row *rows, size_t n, size_t i) {
 ** range before or after is also another thread's.  Nothing reads them
 ** again: a range is never done twice (in_ranges takes a failed worker's
 ** payees up to its failure). */
-static void release_sums(const engine *e, uint32_t from, uint32_t upto, uintptr_t *released) {
-  static size_t page;
-  if (!page) page = (size_t)sysconf(_SC_PAGESIZE);
+static void release_sums(const engine *e, uint32_t from, uint32_t upto, size_t page,
+                         uintptr_t *released) {
   size_t per = e->p->naggs * (size_t)e->n;
   uintptr_t lo = (uintptr_t)(e->base + (size_t)from * per);
   uintptr_t hi = (uintptr_t)(e->base + (size_t)upto * per) / page * page;
@@ -687,9 +686,10 @@ static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
   size_t ri = removals_from(e->rem.v, e->rem.n, from), vi = removals_from(e->rev.v, e->rev.n, from);
   tl_trace *trace = e->trace;
   uintptr_t released = 0;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
   for (uint32_t ei = from; ei < to; ei++) {
     e->upto = ei;
-    if (!trace) release_sums(e, from, ei, &released);
+    if (!trace) release_sums(e, from, ei, page, &released);
     size_t r0 = ri, v0 = vi;
     while (ri < e->rem.n && e->rem.v[ri].payee == (int32_t)ei) ri++;
     while (vi < e->rev.n && e->rev.v[vi].payee == (int32_t)ei) vi++;
