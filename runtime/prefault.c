@@ -4,6 +4,7 @@
 #include "prefault.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -62,7 +63,15 @@ bool tl_prefault_start(void) {
   if (madvise(probe, PAGE, MADV_POPULATE_WRITE) != 0) return false;
   pf.stop = false;
   pf.head = pf.tail = 0;
-  if (pthread_create(&pf.thread, NULL, helper, NULL) != 0) return false;
+  /* The helper takes no signal: one sent to the process must reach a
+  ** thread that handles it, such as the REPL's, waiting in readline for
+  ** the Ctrl-C that drops a line.  A thread starts with its creator's mask. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(&pf.thread, NULL, helper, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) return false;
   pf.running = true;
   return true;
 #else

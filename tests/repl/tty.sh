@@ -94,6 +94,15 @@ type_keys 'ytd(bookings' C-c
 expect "Ctrl-C gives a new prompt" '^tally> +$'
 type_keys 'payee.name' Enter
 expect "session goes on after Ctrl-C" '^"Ava Lindqvist"$'
+# and again, a few times: the signal must reach the thread reading the line,
+# never the prefault helper (then readline saw the end of input)
+for k in 1 2 3 4 5 6; do
+  t send-keys -t repl C-l
+  type_keys "quota$k" C-c
+  expect "Ctrl-C $k gives a new prompt" '^tally> +$' || break
+done
+type_keys 'payee.role' Enter
+expect "session goes on after six Ctrl-C" '^"AE"$'
 t send-keys -t repl C-d
 expect "session ended" '^exit status 0$'
 
