@@ -14,6 +14,7 @@
 ** Per payee and as-of period P, each component gives E(P) (rounded); the
 ** payable is E(P) - E(P-1); earned, draws and balances follow rule 8.
 */
+#include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -666,8 +667,7 @@ static void pack(engine *e, const tl_row *rows, size_t n, size_t i) {
 ** two (the sums of 10k payees are 1.75 MB of a 100k-deal run's 13 MB).
 ** Only pages wholly inside the range's own sums: a page it shares with the
 ** range before or after is also another thread's.  Nothing reads them
-** again: a range is never done twice (in_ranges takes a failed worker's
-** payees up to its failure). */
+** again: no payee is evaluated twice (in_ranges, partial). */
 static void release_sums(const engine *e, uint32_t from, uint32_t upto, size_t page,
                          uintptr_t *released) {
   size_t per = e->p->naggs * (size_t)e->n;
@@ -722,8 +722,10 @@ static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
 ** says what a worker owns (start, end) and how its results join the
 ** caller's (take); take may refuse, and then the whole job starts again on
 ** the caller's thread.  A job whose items each finish whole or not at all
-** (partial: payees) has a failed worker's items up to its failure (upto)
-** taken, and the caller goes on from the failing one. */
+** and must not be done twice (partial: payees) never starts again: a
+** worker's items up to its failure (upto) are taken, the caller does the
+** rest of that worker's range, or all of it when the worker did not start,
+** and goes on taking the workers after it; its take must not refuse. */
 typedef struct ranges ranges;
 
 typedef struct worker {
@@ -760,6 +762,10 @@ static void *range_main(void *arg) {
   return NULL;
 }
 
+static int fail_start;          /* tl_eng_fail_start: starts to go before one fails */
+
+void tl_eng_fail_start(int k) { fail_start = k; }
+
 static bool in_ranges(engine *e, payee_run *pr, const ranges *job, int threads) {
   uint32_t n = job->n;
   if (threads > (int)(n / job->min)) threads = (int)(n / job->min);
@@ -772,15 +778,34 @@ static bool in_ranges(engine *e, payee_run *pr, const ranges *job, int threads) 
     c->from = (uint32_t)((uint64_t)n * (uint64_t)k / (uint64_t)threads);
     c->to = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
     job->start(e, c);
-    c->started = pthread_create(&c->thread, NULL, range_main, c) == 0;
+    c->started = !(fail_start && --fail_start == 0) &&
+                 pthread_create(&c->thread, NULL, range_main, c) == 0;
   }
   bool ok = job->run(e, pr, 0, w[0].from);
   uint32_t done = w[0].from;            /* items done into e so far */
   for (int k = 0; k < threads - 1; k++) {
     worker *c = &w[k];
     if (c->started) pthread_join(c->thread, NULL);
-    if (ok && c->started && done == c->from && (!c->e.failed || job->partial))
-      done = !job->take(e, c) ? 0 : c->e.failed ? c->e.upto : c->to;
+    if (!ok || done != c->from) {
+      /* an item before it is not done: the caller does the rest below */
+    } else if (job->partial) {
+      /* each item once (its inputs may be gone once it is done, see
+      ** release_sums): a worker's items up to its failure are taken, and
+      ** what it did not do, or could not start, the caller does now, in
+      ** order, before taking the next worker's */
+      if (c->started) {
+        bool took = job->take(e, c);
+        assert(took);           /* a partial job's take never refuses */
+        (void)took;
+        done = c->e.failed ? c->e.upto : c->to;
+      }
+      if (done < c->to) {
+        ok = job->run(e, pr, done, c->to);
+        done = c->to;
+      }
+    } else if (c->started && !c->e.failed) {
+      done = job->take(e, c) ? c->to : 0;
+    }
     job->end(c);
     tl_vm_free(&c->e.vm);
   }

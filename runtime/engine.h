@@ -154,6 +154,9 @@ tl_result *tl_eng_run(const tl_program *p, const tl_ledger *l, tl_diags *d);
 ** and messages are the same: see engine.c, "work in ranges"). */
 tl_result *tl_eng_run_threads(const tl_program *p, const tl_ledger *l, tl_diags *d,
                               uint64_t max_steps, int threads);
+/* Tests: the k-th worker thread the engine starts from now on (1: the next)
+** fails to start, as pthread_create may; 0: none. */
+void tl_eng_fail_start(int k);
 void tl_result_free(tl_result *r);
 /* Run the plan for one payee (a payees row) and record why each number is
 ** what it is.  NULL after reporting when the run fails or the payee is not

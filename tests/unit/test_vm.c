@@ -568,6 +568,47 @@ static void test_result_wide(void **state) {
   check_wide(src);
 }
 
+/* A payees worker that cannot start: the caller evaluates its range itself,
+** in order, and still takes the worker after it, whose payees' sums are
+** handed back by then (release_sums); evaluating that range again would read
+** zeros.  12,000 payees, monthly: each range's sums pass the 64 KB a release
+** takes. */
+static void test_worker_not_started(void **state) {
+  static const char src[] =
+    "currency USD\n"
+    "year 2026-01-01 to 2026-12-31\n"
+    "period month\n"
+    "input payees { id text key, quota money, target money }\n"
+    "input deals { id text key, owner payee, closed date, amount money, cancelled date? }\n"
+    "credit deals to owner\n"
+    "component c = sum(credit.amount) * 10%\n";
+  char *deals, *payees = many_payees(12000, &deals);
+  compile(src);
+  tables t = { payees, NULL, deals, NULL, NULL };
+  load(&t);
+  tl_result *one = tl_eng_run_threads(prog, ldg, diags, 0, 1);
+  assert_non_null(one);
+  for (int k = 1; k <= 2; k++) {
+    tl_eng_fail_start(k);     /* the first, then the second of three threads' workers */
+    tl_result *three = tl_eng_run_threads(prog, ldg, diags, 0, 3);
+    tl_eng_fail_start(0);
+    assert_non_null(three);
+    assert_int_equal(three->nrows, one->nrows);
+    assert_int_equal(three->nwide, one->nwide);
+    for (size_t i = 0; i < one->nrows; i++)
+      assert_true(tl_dec_cmp(tl_result_amount(one, i), tl_result_amount(three, i)) == 0);
+    tl_result_free(three);
+  }
+  tl_result v;   /* P7001 closed 1,234.50 in February: 123.45 */
+  assert_true(tl_result_payee(one, tl_ldg_find(ldg, TL_TB_PAYEES, "P7001"), &v));
+  char amt[64];
+  tl_dec_format(tl_result_amount(&v, 1 * 4), 2, false, amt, sizeof amt);
+  assert_string_equal(amt, "123.45");
+  tl_result_free(one);
+  free(payees);
+  free(deals);
+}
+
 /* ---- the disassembler ---------------------------------------------------- */
 
 static void test_disasm(void **state) {
@@ -676,6 +717,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_division_by_zero_in_run, teardown),
     cmocka_unit_test_teardown(test_wide_sums, teardown),
     cmocka_unit_test_teardown(test_result_wide, teardown),
+    cmocka_unit_test_teardown(test_worker_not_started, teardown),
     cmocka_unit_test_teardown(test_disasm, teardown),
     cmocka_unit_test_teardown(test_literal_tests, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
