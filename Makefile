@@ -43,7 +43,7 @@ TALLY   := $(BUILD)/tally
 # libraries, as the sanitizer and valgrind builds must.
 STATIC  ?= 1
 STATIC_LIBS := -static -lsqlite3 -ledit -ltinfo -lbsd -lmd -lm -pthread
-GLIBC_STATIC_WARNING := requires at runtime the shared libraries from the glibc version|lib(edit|sqlite3)\.a\([a-z_]+\.o\): in function
+GLIBC_STATIC_WARNING := requires at runtime the shared libraries from the glibc version|lib(edit|sqlite3)\.a\([a-z0-9_]+\.o\): in function
 
 .PHONY: all deps demo test check-only san valgrind bench fuzz install clean
 all: $(TALLY)

@@ -919,6 +919,11 @@ static uint32_t deal_group(const int32_t *deal, const int32_t *payee, const uint
     *buf = tl_realloc(*buf, *cap * sizeof **buf);
   }
   splitkey *o = *buf;
+  if (j - i > 16) {             /* a deal split many ways */
+    for (uint32_t r = i; r < j; r++) o[r - i] = (splitkey){ split_key(deal, payee, rank, r), r };
+    qsort(o, j - i, sizeof *o, cmp_splitkey);
+    return j;
+  }
   for (uint32_t r = i; r < j; r++) {   /* a few rows: insertion sort */
     splitkey x = { split_key(deal, payee, rank, r), r };
     size_t m = r - i;

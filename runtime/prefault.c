@@ -112,6 +112,7 @@ void tl_prefault_forget(const void *p, size_t n) {
     range *r = &pf.q[i % QUEUE];
     if (r->a >= a && r->a < z) r->a = r->z < z ? r->z : z;   /* its start: cut off */
     else if (r->z > a && r->z <= z) r->z = r->a > a ? r->a : a;   /* its end */
+    else if (r->a < a && r->z > z) r->z = a;   /* around it: the rest is dropped (advice) */
   }
   while (pf.busy_a < z && pf.busy_z > a) pthread_cond_wait(&pf.idle, &pf.mu);
   pthread_mutex_unlock(&pf.mu);

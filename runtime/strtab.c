@@ -407,7 +407,8 @@ bool tl_str_keys_append(tl_strtab *t, uint32_t row, tl_strtab *from) {
   strbuf *f = &from->k;
   if (f->n == 0) return nkeys(t) == row;
   int o = t->korder & from->korder;
-  if (!o || nkeys(t) != row || from->nseg || (uint64_t)row + f->n >= TL_STR_KEY) return false;
+  if (!o || nkeys(t) != row || from->nseg || from->k0 || (uint64_t)row + f->n >= TL_STR_KEY)
+    return false;
   if (row > 0 && !(o &= orders_after(t, row - 1, buf_str(f, 0), buf_len(f, 0)))) return false;
   if (t->k.n) {                 /* the keys so far become a segment */
     t->seg = tl_realloc(t->seg, ((size_t)t->nseg + 1) * sizeof *t->seg);
