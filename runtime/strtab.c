@@ -186,21 +186,52 @@ void tl_strtab_free(tl_strtab *t) {
   tl_free(t);
 }
 
-/* The slot of s in an open-addressed table over the strings of b: the one
-** holding it (hash << 32 | index + 1), or the free one where it would go. */
-static uint64_t *probe(uint64_t *slot, uint32_t mask, const strbuf *b, const char *s, size_t n,
-                       uint32_t h) {
+/* Keys so far: rows [0, nkeys). */
+static uint32_t nkeys(const tl_strtab *t) { return t->k0 + t->k.n; }
+
+/* The segment holding row's key, and the row's index in it. */
+static const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
+  if (row >= t->k0) {
+    *i = row - t->k0;
+    return &t->k;
+  }
+  uint32_t j = t->nseg - 1;
+  while (row < t->seg[j].row0) j--;
+  *i = row - t->seg[j].row0;
+  return &t->seg[j].b;
+}
+
+static size_t key_len(const tl_strtab *t, uint32_t row) {
+  uint32_t i;
+  const strbuf *b = key_buf(t, row, &i);
+  return buf_len(b, i);
+}
+
+static const char *key_str(const tl_strtab *t, uint32_t row) {
+  uint32_t i;
+  const strbuf *b = key_buf(t, row, &i);
+  return buf_str(b, i);
+}
+
+/* The slot of s in an open-addressed table over the interned strings or
+** (keys) the key set: the one holding it (hash << 32 | id or row + 1), or
+** the free one where it would go. */
+static inline uint64_t *probe(const tl_strtab *t, bool keys, const char *s, size_t n, uint32_t h) {
+  uint64_t *slot = keys ? t->kslot : t->slot;
+  uint32_t mask = keys ? t->kmask : t->mask;
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t v = slot[i];
     if (v == 0) return &slot[i];
     if ((uint32_t)(v >> 32) != h) continue;
     uint32_t id = (uint32_t)v - 1;
-    if (buf_len(b, id) == n && tl_bytes_cmp(buf_str(b, id), s, n) == 0) return &slot[i];
+    if ((keys ? key_len(t, id) : buf_len(&t->s, id)) == n &&
+        tl_bytes_cmp(keys ? key_str(t, id) : buf_str(&t->s, id), s, n) == 0)
+      return &slot[i];
   }
 }
 
 static uint64_t *lookup(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  return probe(t->slot, t->mask, &t->s, s, n, h);
+  return probe(t, false, s, n, h);
 }
 
 /* Double an open-addressed table of (hash << 32 | value) slots. */
@@ -240,33 +271,6 @@ void tl_str_prefetch_h(const tl_strtab *t, uint32_t h) {
 uint32_t tl_str_find(const tl_strtab *t, const char *s, size_t n) {
   uint64_t *sl = lookup(t, s, n, tl_str_hash(s, n));
   return *sl ? (uint32_t)*sl - 1 : UINT32_MAX;
-}
-
-/* Keys so far: rows [0, nkeys). */
-static uint32_t nkeys(const tl_strtab *t) { return t->k0 + t->k.n; }
-
-/* The segment holding row's key, and the row's index in it. */
-static const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
-  if (row >= t->k0) {
-    *i = row - t->k0;
-    return &t->k;
-  }
-  uint32_t j = t->nseg - 1;
-  while (row < t->seg[j].row0) j--;
-  *i = row - t->seg[j].row0;
-  return &t->seg[j].b;
-}
-
-static size_t key_len(const tl_strtab *t, uint32_t row) {
-  uint32_t i;
-  const strbuf *b = key_buf(t, row, &i);
-  return buf_len(b, i);
-}
-
-static const char *key_str(const tl_strtab *t, uint32_t row) {
-  uint32_t i;
-  const strbuf *b = key_buf(t, row, &i);
-  return buf_str(b, i);
 }
 
 const char *tl_str_get(const tl_strtab *t, uint32_t id, size_t *len) {
@@ -331,13 +335,7 @@ static int orders_after(const tl_strtab *t, uint32_t i, const char *s, size_t n)
 
 /* The hash slot of key s: its own (value row + 1) or the free one to take. */
 static uint64_t *key_slot(const tl_strtab *t, const char *s, size_t n, uint32_t h) {
-  for (uint32_t i = h & t->kmask;; i = (i + 1) & t->kmask) {
-    uint64_t v = t->kslot[i];
-    if (v == 0) return &t->kslot[i];
-    if ((uint32_t)(v >> 32) != h) continue;
-    uint32_t row = (uint32_t)v - 1;
-    if (key_len(t, row) == n && tl_bytes_cmp(key_str(t, row), s, n) == 0) return &t->kslot[i];
-  }
+  return probe(t, true, s, n, h);
 }
 
 /* Fill the free slot sl (from key_slot, with hash h) with row. */
