@@ -372,8 +372,10 @@ next:
   }
   CASE(EQ) sp[-2] = tl_v_bool(equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
   CASE(NE) sp[-2] = tl_v_bool(!equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
-#define ORDER(test) do { bool r_ = sp[-2].kind != TL_V_NULL && sp[-1].kind != TL_V_NULL && \
-      compare(vm, &sp[-2], &sp[-1]) test 0; sp[-2] = tl_v_bool(r_); sp--; NEXT(); } while (0)
+/* a test of a against b; empty values are in order with nothing */
+#define ORDERED(a, b, test) ((a)->kind != TL_V_NULL && (b)->kind != TL_V_NULL && \
+                             compare(vm, a, b) test 0)
+#define ORDER(test) do { sp[-2] = tl_v_bool(ORDERED(&sp[-2], &sp[-1], test)); sp--; NEXT(); } while (0)
   CASE(LT) ORDER(<);
   CASE(LE) ORDER(<=);
   CASE(GT) ORDER(>);
@@ -381,8 +383,7 @@ next:
   /* the same tests with a literal on the right, read in place */
   CASE(EQK) sp[-1] = tl_v_bool(equal(vm, &sp[-1], &vm->consts[A])); NEXT();
   CASE(NEK) sp[-1] = tl_v_bool(!equal(vm, &sp[-1], &vm->consts[A])); NEXT();
-#define ORDERK(test) do { bool r_ = sp[-1].kind != TL_V_NULL && \
-      compare(vm, &sp[-1], &vm->consts[A]) test 0; sp[-1] = tl_v_bool(r_); NEXT(); } while (0)
+#define ORDERK(test) do { sp[-1] = tl_v_bool(ORDERED(&sp[-1], &vm->consts[A], test)); NEXT(); } while (0)
   CASE(LTK) ORDERK(<);
   CASE(LEK) ORDERK(<=);
   CASE(GTK) ORDERK(>);
@@ -405,16 +406,14 @@ next:
   }
   CASE(JUMP) ip += A; NEXT();
   CASE(RANGE) {
-    bool r = sp[-3].kind != TL_V_NULL && sp[-2].kind != TL_V_NULL && sp[-1].kind != TL_V_NULL &&
-             compare(vm, &sp[-3], &sp[-2]) >= 0 && compare(vm, &sp[-3], &sp[-1]) <= 0;
+    bool r = ORDERED(&sp[-3], &sp[-2], >=) && ORDERED(&sp[-3], &sp[-1], <=);
     sp -= 2;
     sp[-1] = tl_v_bool(r);
     NEXT();
   }
   CASE(RANGEK) {
-    bool r = sp[-1].kind != TL_V_NULL && compare(vm, &sp[-1], &vm->consts[A]) >= 0 &&
-             compare(vm, &sp[-1], &vm->consts[A + 1]) <= 0;
-    sp[-1] = tl_v_bool(r);
+    const tl_value *lo = &vm->consts[A], *hi = lo + 1;
+    sp[-1] = tl_v_bool(ORDERED(&sp[-1], lo, >=) && ORDERED(&sp[-1], hi, <=));
     NEXT();
   }
   CASE(INLIST) {
