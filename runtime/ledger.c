@@ -854,6 +854,12 @@ static uint32_t *payee_ranks(const tl_ledger *l, int keycol) {
 /* Row i of the table becomes old row order[i].row, in place, one cycle of
 ** the permutation at a time: no second copy of the columns (the rows of a
 ** deal usually only swap among themselves). */
+/* The array of column c of tb (-1: the line numbers), and its elements' size. */
+static char *row_array(tl_table *tb, int c, size_t *w) {
+  *w = c < 0 ? sizeof *tb->line : elem_size(&tb->cols[c]);
+  return c < 0 ? (char *)tb->line : col_data(&tb->cols[c]);
+}
+
 static void permute(tl_table *tb, const splitkey *order, bool identity) {
   for (int c = 0; c < tb->ncols; c++) {
     tl_free(tb->cols[c].isnull);
@@ -865,8 +871,8 @@ static void permute(tl_table *tb, const splitkey *order, bool identity) {
   for (uint32_t i = 0; i < n; i++) {
     if (done[i / 8] >> (i % 8) & 1 || order[i].row == i) continue;
     for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
-      size_t w = c < 0 ? sizeof *tb->line : elem_size(&tb->cols[c]);
-      char *a = c < 0 ? (char *)tb->line : col_data(&tb->cols[c]), keep[16];
+      size_t w;
+      char *a = row_array(tb, c, &w), keep[16];
       memcpy(keep, a + (size_t)i * w, w);
       uint32_t j = i;
       for (uint32_t k = order[j].row; k != i; j = k, k = order[j].row)
@@ -950,9 +956,9 @@ static void permute_groups(tl_table *tb, const uint32_t *rank) {
       tcap = (size_t)(j - i) * 32;
       tmp = tl_realloc(tmp, tcap);
     }
-    for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
-      size_t w = c < 0 ? sizeof *tb->line : elem_size(&tb->cols[c]);
-      char *a = c < 0 ? (char *)tb->line : col_data(&tb->cols[c]);
+    for (int c = -1; c < tb->ncols; c++) {
+      size_t w;
+      char *a = row_array(tb, c, &w);
       for (uint32_t k = i; k < j; k++) memcpy(tmp + (size_t)(k - i) * w, a + (size_t)o[k - i].row * w, w);
       memcpy(a + (size_t)i * w, tmp, (size_t)(j - i) * w);
     }
@@ -1219,7 +1225,7 @@ static size_t count_lines(const char *p, const char *e) {
 /* Make room for the rows of the rest of a file, estimated from the line
 ** length of a sample, so the columns are allocated once instead of doubling
 ** (each doubling copies, and touches pages the final array needs anyway). */
-static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
+static size_t reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
   enum { SAMPLE = 256 << 10 };
   size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
   size_t lines = count_lines(p, p + span);
@@ -1248,21 +1254,20 @@ static void reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
     q = nl + 1;
   }
   b->key_bytes = ids ? (double)bytes / (double)ids : 0;
+  return want;
 }
 
-/* Room for the deal ids of the rows in [p, upto) of a file ending at end,
-** so the key set is allocated once instead of doubling (and faulted in half
-** unused).  upto: where the first worker's part begins; each worker
-** collects its part's ids apart and hands them over (tl_str_keys_append). */
-static void reserve_keys(tl_ldg_builder *b, const char *p, const char *upto, const char *end) {
-  enum { SAMPLE = 256 << 10 };
-  size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
-  if (b->key_bytes <= 0 || span == 0) return;
-  size_t lines = count_lines(p, p + span);
-  double want = span == rest && upto == end ? (double)lines + 1
-                : (double)(upto - p) / (double)span * (double)lines * 1.02 + 64;
-  if (want < (double)UINT32_MAX)
-    tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * want));
+/* Room for the deal ids of the rows in [p, upto) of a file [p, end) of
+** about `rows` rows (reserve_rows), so the key set is allocated once instead
+** of doubling (and faulted in half unused).  upto: where the first worker's
+** part begins; each worker collects its part's ids apart and hands them
+** over (tl_str_keys_append). */
+static void reserve_keys(tl_ldg_builder *b, size_t rows, const char *p, const char *upto,
+                         const char *end) {
+  if (b->key_bytes <= 0 || end == p) return;
+  double want = upto == end ? (double)rows
+                            : (double)rows * (double)(upto - p) / (double)(end - p) + 64;
+  tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * want));
 }
 
 /* Ask for the hash slots a row will look up, while the row before it is
@@ -1833,10 +1838,10 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   const char *rows = tl_csv_at(c, &line);
   parts ps = { 0 };
   if (!b->skip_rows) {
-    reserve_rows(b, rows, data + len);
+    size_t nrows = reserve_rows(b, rows, data + len);
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
     plan_parts(b, &ps, data, rows, line, data + len, mapped);
-    reserve_keys(b, rows, ps.n ? ps.v[0]->p : data + len, data + len);
+    reserve_keys(b, nrows, rows, ps.n ? ps.v[0]->p : data + len, data + len);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_free(b->plain);
