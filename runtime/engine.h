@@ -81,10 +81,13 @@ static inline tl_dec tl_result_amount(const tl_result *r, size_t i) {
   return r->wide[lo].amount;
 }
 
-/* The line number (a component, or TL_LINE_*) of line j of a period's rows. */
+/* The line number (a component, or TL_LINE_*) of line j of a period's rows,
+** for a plan of nc components: the components in order, then earned, net
+** and balance. */
+static inline int tl_eng_line_at(int nc, int j) { return j < nc ? j : nc - j - 1; }
+
 static inline int tl_result_line(const tl_result *r, int j) {
-  int nc = r->lines_per_period - 3;
-  return j < nc ? j : nc - j - 1;
+  return tl_eng_line_at(r->lines_per_period - 3, j);
 }
 
 /* Row i, 0 <= i < r->nrows. */

@@ -72,8 +72,7 @@ static void json_text(FILE *out, const char *s) {
 /* The name of line j of a period's rows: the components in order, then
 ** earned, net and balance (TL_LINE_*). */
 static const char *column_name(const tl_program *p, int j) {
-  int nc = (int)p->ncomponents;
-  return tl_eng_line_name(p, j < nc ? j : -(j - nc) - 1);
+  return tl_eng_line_name(p, tl_eng_line_at((int)p->ncomponents, j));
 }
 
 int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl_out_format f,
