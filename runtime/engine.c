@@ -682,7 +682,7 @@ static void release_sums(const engine *e, uint32_t from, uint32_t upto, size_t p
 
 /* Evaluate eligible payees [from, to) into their rows of the result. */
 static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
-  size_t nl = (size_t)e->p->ncomponents + 3;
+  size_t per = (size_t)e->n * ((size_t)e->p->ncomponents + 3);   /* rows a payee */
   size_t ri = removals_from(e->rem.v, e->rem.n, from), vi = removals_from(e->rev.v, e->rev.n, from);
   tl_trace *trace = e->trace;
   uintptr_t released = 0;
@@ -696,7 +696,6 @@ static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
     pr->row = e->rows_of[ei];
     pr->ei = (int32_t)ei;
     if (trace && pr->row != trace->payee) continue;
-    size_t per = (size_t)e->n * nl;
     if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, pr->rows)) return false;
     pack(e, pr->rows, per, (size_t)ei * per);
     if (trace) {
