@@ -71,13 +71,14 @@ $(BUILD)/libtally.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+LINK_TALLY = $(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtally.a
 $(TALLY): $(CLI_OBJ) $(BUILD)/libtally.a
 ifeq ($(STATIC),1)
-	@echo "$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtally.a $(STATIC_LIBS)"
-	@$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtally.a $(STATIC_LIBS) \
-	  2>$@.log; rc=$$?; grep -Ev '$(GLIBC_STATIC_WARNING)' $@.log >&2; rm -f $@.log; exit $$rc
+	@echo "$(LINK_TALLY) $(STATIC_LIBS)"
+	@$(LINK_TALLY) $(STATIC_LIBS) 2>$@.log; rc=$$?; \
+	  grep -Ev '$(GLIBC_STATIC_WARNING)' $@.log >&2; rm -f $@.log; exit $$rc
 else
-	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtally.a $(LIBS)
+	$(LINK_TALLY) $(LIBS)
 endif
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtally.a
