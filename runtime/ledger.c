@@ -9,8 +9,6 @@
 */
 #include <assert.h>
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +137,7 @@ struct tl_ldg_builder {
   const bool *cancel;                    /* read atomically */
   struct parts *ps;                      /* the main reader's workers on this table, or NULL */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
+  double row_bytes;                      /* bytes per row in the sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
   /* Short text of plain rows (codes, products), by short_id: most text
   ** columns hold a few values, found here without hashing or probing. */
@@ -272,10 +271,13 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   b->cap[t] = cap;
 }
 
+static void keep_clear(tl_ldg_builder *b);
+
 /* Room for one more row in the current table; false for a worker, which
 ** fails instead: the columns are the main reader's, only it may move them. */
 static bool room(tl_ldg_builder *b) {
   int t = b->cur;
+  if (b->ps) keep_clear(b);
   if (b->l->t[t].nrows < b->cap[t]) return true;
   if (b->worker) {
     b->failed = true;
@@ -1222,19 +1224,15 @@ static size_t count_lines(const char *p, const char *e) {
   return n;
 }
 
-/* Make room for the rows of the rest of a file, estimated from the line
-** length of a sample, so the columns are allocated once instead of doubling
-** (each doubling copies, and touches pages the final array needs anyway). */
-static size_t reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
+/* The rows of the rest of a file, estimated from the line length of a
+** sample (b->row_bytes), and the length of its deal ids (b->key_bytes). */
+static size_t sample_rows(tl_ldg_builder *b, const char *p, const char *end) {
   enum { SAMPLE = 256 << 10 };
   size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
   size_t lines = count_lines(p, p + span);
+  b->row_bytes = lines ? (double)span / (double)lines : 0;
   size_t want = span == rest ? lines + 1 : (size_t)((double)rest / (double)span * (double)lines
                                                     * 1.02) + 64;
-  tl_table *tb = &b->l->t[b->cur];
-  if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
-  if (tb->nrows + want > b->cap[b->cur])
-    grow_table(b, b->cur, tb->nrows + (uint32_t)want);
   /* Deal ids too: their length, from the ids in the sample (reserve_keys) */
   int key = b->keycol[TL_TB_DEALS];
   int kc = b->cur == TL_TB_DEALS && key >= 0 ? b->chdr[key] : -1;   /* its header cell */
@@ -1255,6 +1253,16 @@ static size_t reserve_rows(tl_ldg_builder *b, const char *p, const char *end) {
   }
   b->key_bytes = ids ? (double)bytes / (double)ids : 0;
   return want;
+}
+
+/* Room for `want` more rows, so the columns are allocated once instead of
+** doubling (each doubling copies, and touches pages the final array needs
+** anyway). */
+static void reserve_rows(tl_ldg_builder *b, size_t want) {
+  tl_table *tb = &b->l->t[b->cur];
+  if (want > UINT32_MAX - tb->nrows) want = UINT32_MAX - tb->nrows;
+  if (tb->nrows + want > b->cap[b->cur])
+    grow_table(b, b->cur, tb->nrows + (uint32_t)want);
 }
 
 /* Room for the deal ids of the rows in [p, upto) of a file [p, end) of
@@ -1417,15 +1425,21 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
 ** A big deals or splits file is cut at line starts into parts, one per
 ** thread.  The main reader reads the file as always; each part after the
 ** first is read meanwhile by a worker: a copy of the builder that writes the
-** part's rows straight into the table's columns, from the row the part
-** should start at (the lines before it, counted), and interns text in a copy
-** of the string table (splits have no text: their workers only read it).
+** part's rows straight into the table's columns, from a row estimated from
+** the bytes before the part, with some to spare (counting the lines before it
+** instead read all of them a second time, and a blank line or a quoted line
+** break before the part made the count differ from the rows), and interns
+** text in a copy of the string table (splits have no text: their workers
+** only read it).  The main reader may not
+** write a row a worker could have written: should it come to the next
+** worker's first row, it drops every worker's rows and reads on itself.
 ** When the main reader arrives at a part, it takes the worker's rows only if
-** they are exactly those it would have read itself: the part starts at the
-** row and line expected, the worker met nothing it would report and no quote
-** (a cut inside a quoted field reads wrong, and any quote might be one), and
-** the part's deal ids continue the ascending order of those before (which
-** proves none a duplicate).  Taking them adds the worker's new strings to the
+** they are exactly those it would have read itself: the worker met nothing it
+** would report and no quote (a cut inside a quoted field reads wrong, and any
+** quote might be one), and the part's deal ids continue the ascending order
+** of those before (which proves none a duplicate).  It moves them down to
+** follow its own, and gives them their lines, which the worker counted from
+** the part's start.  Taking them adds the worker's new strings to the
 ** string table in the order the worker met them, which gives each the id the
 ** main reader would have given it, and renumbers the text cells.  Otherwise
 ** the main reader drops every worker's rows and reads on itself, reporting
@@ -1437,11 +1451,8 @@ typedef struct part {
   tl_ledger view;               /* the ledger as the worker sees it */
   tl_column *cols;              /* the table's columns, from the part's first row */
   const char *p, *end;          /* the part's bytes */
-  const char *data, *path;      /* the whole file, and its name */
-  const char *rows;             /* where the table's rows start, on line rows_line */
-  uint32_t rows_line, row0;     /* row0: the table's rows before them */
-  uint32_t first, line;         /* the part's expected first row and its line */
-  uint32_t end_line;            /* the line after the part */
+  uint32_t first, cap;          /* the row it writes first (estimated), and rows it has room for */
+  uint32_t end_line;            /* the line after the part, counted from its first, PART_LINE */
   uint32_t nstr;                /* strings in the string table when copied */
   splitrow *split;              /* splits: the main reader's split checks, by row */
   bool mapped, started, own_strs;
@@ -1475,65 +1486,32 @@ static void csv_error(tl_ldg_builder *b, const tl_csv *c) {
   tl_diag(b->d, TL_SEV_ERROR, loc, "csv-syntax", "%s", msg);
 }
 
-/* The line ends before a part, for its worker.  Counting them in the mapped
-** file would map in all of it before the part, far ahead of the main reader:
-** hundreds of megabytes of resident pages at once, which the main reader's
-** helper then maps again.  So a mapped file is read again by name for this,
-** a window at a time into a buffer, straight from the page cache.  A file
-** changed meanwhile only makes the count wrong, and a wrong count makes the
-** part's rows land at the wrong row or line, which the main reader refuses. */
-static size_t lines_before(const part *pt) {
-  enum { WINDOW = 256 << 10 };
-  int fd = pt->mapped ? open(pt->path, O_RDONLY | O_CLOEXEC) : -1;
-  if (fd < 0) return count_lines(pt->rows, pt->p);
-  char *buf = tl_alloc(WINDOW);
-  size_t n = 0;
-  off_t at = pt->rows - pt->data, stop = pt->p - pt->data;
-  while (at < stop) {
-    size_t want = stop - at < WINDOW ? (size_t)(stop - at) : WINDOW;
-    ssize_t k = pread(fd, buf, want, at);
-    if (k <= 0 && errno == EINTR) continue;
-    if (k <= 0) {                /* read the rest from the mapping */
-      n += count_lines(pt->data + at, pt->p);
-      break;
-    }
-    n += count_lines(buf, buf + k);
-    at += k;
-  }
-  tl_free(buf);
-  close(fd);
-  return n;
-}
+/* The line a worker's part starts on, as the worker counts: the real one is
+** known once the main reader arrives there. */
+enum { PART_LINE = 1 };
 
 static void *part_main(void *arg) {
   part *pt = arg;
   tl_ldg_builder *w = &pt->w;
   int t = w->cur;
   tl_table *tb = &pt->view.t[t];
-  size_t lines = lines_before(pt);
-  if (lines >= w->cap[t] - pt->row0) {
-    w->failed = true;
-    return NULL;
-  }
-  pt->first = pt->row0 + (uint32_t)lines;
-  pt->line = pt->rows_line + (uint32_t)lines;
   for (int c = 0; c < tb->ncols; c++)
     if (col_data(&pt->cols[c]))
       set_col_data(&pt->cols[c],
                    (char *)col_data(&pt->cols[c]) + pt->first * elem_size(&pt->cols[c]));
   tb->line = NULL;              /* its rows on consecutive lines, or it gives up */
-  tb->line0 = pt->line;
-  w->cap[t] -= pt->first;
+  tb->line0 = PART_LINE;
+  w->cap[t] = pt->cap;
   if (pt->split) {              /* its split checks go in place too: no row more than cap */
     w->split.v = pt->split + pt->first;
     w->split.cap = w->cap[t];
   }
-  if (w->key_bytes > 0 && pt->own_strs && lines > 0) {   /* its deal ids, as the main reader's */
-    double rows = (double)(pt->end - pt->p) / (double)(pt->p - pt->rows) * (double)lines * 1.02;
+  if (w->key_bytes > 0 && pt->own_strs) {   /* its deal ids, as the main reader's */
+    double rows = (double)(pt->end - pt->p) / w->row_bytes * 1.02 + 64;
     if (rows < (double)w->cap[t])
-      tl_str_reserve_keys(pt->view.strs, (uint32_t)rows + 64, (size_t)(w->key_bytes * (rows + 64)));
+      tl_str_reserve_keys(pt->view.strs, (uint32_t)rows, (size_t)(w->key_bytes * rows));
   }
-  tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), pt->line);
+  tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), PART_LINE);
   feed_rows(w, c, pt->p, (size_t)(pt->end - pt->p), pt->mapped, NULL);
   (void)tl_csv_at(c, &pt->end_line);
   tl_csv_free(c);
@@ -1579,6 +1557,19 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   pt->started = pthread_create(&pt->thread, NULL, part_main, pt) == 0;
 }
 
+/* Move the n rows of the current table at row `from` to row `to` (at most
+** from): a worker's, from where it wrote them to where they belong. */
+static void move_rows(tl_ldg_builder *b, uint32_t from, uint32_t to, uint32_t n) {
+  tl_table *tb = &b->l->t[b->cur];
+  if (from == to || n == 0) return;
+  for (int c = 0; c < tb->ncols; c++) {
+    char *v = col_data(&tb->cols[c]);
+    size_t es = elem_size(&tb->cols[c]);
+    if (v) memmove(v + to * es, v + from * es, n * es);
+  }
+  if (b->cur == TL_TB_SPLITS) memmove(b->split.v + to, b->split.v + from, n * sizeof *b->split.v);
+}
+
 /* Wait for the worker of pt and free both; its rows become the table's when
 ** they are the rows the main reader, at row start `at` on `line`, would read,
 ** and then the reader goes on at *next, the start of line *next_line. */
@@ -1588,11 +1579,12 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   tl_table *tb = &b->l->t[t];
   const tl_table *wt = &pt->view.t[t];
   if (pt->started) pthread_join(pt->thread, NULL);
-  bool ok = pt->started && !pt->w.failed && at == pt->p && line == pt->line
-            && tb->nrows == pt->first
-            && (!pt->own_strs || tl_str_keys_append(b->l->strs, pt->first, pt->view.strs));
+  uint32_t at_row = tb->nrows;  /* at most pt->first: room() sees to it */
+  bool ok = pt->started && !pt->w.failed && at == pt->p
+            && (!pt->own_strs || tl_str_keys_append(b->l->strs, at_row, pt->view.strs));
   if (ok) {
     uint32_t n = wt->nrows, added = tl_str_count(pt->view.strs) - pt->nstr;
+    move_rows(b, pt->first, at_row, n);
     uint32_t *id = tl_alloc(((size_t)added + 1) * sizeof *id);
     for (uint32_t i = 0; i < added; i++) {
       size_t len;
@@ -1602,23 +1594,30 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
     for (int c = 0; c < tb->ncols; c++) {
       tl_column *col = &tb->cols[c];
       if (col->type == TL_COL_TEXT && col->v.str) {
-        uint32_t *v = col->v.str + pt->first;
+        uint32_t *v = col->v.str + at_row;
         for (uint32_t r = 0; r < n; r++)
           if (v[r] >= pt->nstr) v[r] = id[v[r] - pt->nstr];
       }
       if (pt->cols[c].isnull) {
         if (!col->isnull) col->isnull = tl_calloc(b->cap[t], 1);
-        memcpy(col->isnull + pt->first, pt->cols[c].isnull, n);
+        memcpy(col->isnull + at_row, pt->cols[c].isnull, n);
       }
     }
     tl_free(id);
-    /* the worker's rows are on consecutive lines from pt->line (else it gave up) */
-    if (!tb->line && pt->first == 0) tb->line0 = pt->line;
-    else if (!tb->line && pt->line != tb->line0 + pt->first) list_lines(b, t, pt->first);
-    for (uint32_t r = 0; tb->line && r < n; r++) tb->line[pt->first + r] = pt->line + r;
-    b->split.n += pt->w.split.n;   /* written in place (part_main) */
+    /* the worker's rows are on consecutive lines from `line` (else it gave up) */
+    if (!tb->line && at_row == 0) tb->line0 = line;
+    else if (!tb->line && line != tb->line0 + at_row) list_lines(b, t, at_row);
+    for (uint32_t r = 0; tb->line && r < n; r++) tb->line[at_row + r] = line + r;
+    if (pt->split) {             /* written in place (part_main), with the worker's lines */
+      for (uint32_t r = 0; r < n; r++) {
+        b->split.v[at_row + r].deal.line += line - PART_LINE;
+        b->split.v[at_row + r].payee.line += line - PART_LINE;
+      }
+      b->split.n += pt->w.split.n;
+    }
     tb->nrows += n;
     b->l->worker_rows += n;
+    *next_line = line + (pt->end_line - PART_LINE);
   }
   for (int c = 0; c < tb->ncols; c++) tl_free(pt->cols[c].isnull);
   tl_free(pt->cols);
@@ -1626,9 +1625,15 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   tl_free(pt->hot);
   tl_vec_free(pt->w.csvcells);
   *next = pt->end;
-  *next_line = pt->end_line;
   tl_free(pt->block);
   return ok;
+}
+
+/* The main reader's next row is one a worker may have written (its part's
+** first, estimated, was too few rows on): every worker's rows are dropped. */
+static void keep_clear(tl_ldg_builder *b) {
+  parts *ps = b->ps;
+  if (ps->next < ps->n && b->l->t[b->cur].nrows >= ps->v[ps->next]->first) drop_parts(b, ps);
 }
 
 /* Stop and drop the workers not joined yet. */
@@ -1642,28 +1647,23 @@ static void drop_parts(tl_ldg_builder *b, parts *ps) {
   ps->v = NULL;
 }
 
-/* Cut the rows of the current table, [rows, end) from line `line` on, into
-** parts for the workers, when the table is big enough to gain from them. */
-static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const char *rows,
-                       uint32_t line, const char *end, bool mapped) {
+/* Cut the rows of the current table, [rows, end), into parts for the
+** workers, when the table is big enough to gain from them; the rows the
+** table needs room for then (start_parts), or 0. */
+static size_t plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, const char *end,
+                         bool mapped) {
   int t = b->cur;
   size_t min = b->o.part_min ? b->o.part_min : (size_t)1 << 20, size = (size_t)(end - rows);
   int n = b->o.threads < 2 || (t != TL_TB_DEALS && t != TL_TB_SPLITS) || b->skip_rows
           || b->broken[t] ? 1
           : size / min < (size_t)b->o.threads ? (int)(size / min) : b->o.threads;
   ps->n = ps->next = 0;
-  if (n < 2) return;
-  if (!b->pidx) index_payees(b);   /* the workers read it: build it before them */
-  if (t == TL_TB_SPLITS && b->split.cap < b->cap[t]) {
-    /* room for every row's split check, which the workers write in place */
-    b->split.v = tl_realloc(b->split.v, (size_t)b->cap[t] * sizeof *b->split.v);
-    b->split.cap = b->cap[t];
-  }
+  if (n < 2 || b->row_bytes <= 0) return 0;
   ps->v = tl_calloc((size_t)n - 1, sizeof *ps->v);
   const char *prev = rows;
   for (int k = 1; k < n; k++) {
     /* The main reader's part is a little bigger where a worker has more to
-    ** do besides (count the lines before its part, collect deal ids apart). */
+    ** do besides (collect deal ids apart, which are then moved). */
     const char *p = t == TL_TB_DEALS ? rows + size / (size_t)(4 * n + 1) * (size_t)(4 * k + 1)
                                      : rows + size / (size_t)n * (size_t)k;
     if (p < prev) p = prev;
@@ -1676,16 +1676,43 @@ static void plan_parts(tl_ldg_builder *b, parts *ps, const char *data, const cha
     if (ps->n > 0) ps->v[ps->n - 1]->end = p;
     void *block;
     part *pt = ps->v[ps->n++] = cache_aligned(sizeof *pt, &block);
-    *pt = (part){ .p = p, .end = end, .rows = rows, .rows_line = line,
-                  .row0 = b->l->t[t].nrows, .mapped = mapped, .data = data,
-                  .split = t == TL_TB_SPLITS ? b->split.v : NULL,
-                  .path = b->l->t[t].file, .block = block };
+    *pt = (part){ .p = p, .end = end, .mapped = mapped, .block = block };
     prev = p;
   }
-  if (ps->n == 0) {             /* no line end to cut at */
+  /* Each worker writes from after the rows the bytes before its part would
+  ** hold at the sample's row length, and a little more, in case the rows
+  ** before are shorter: a fiftieth and 64 rows.  Those to spare are
+  ** memory faulted in for nothing, and running short drops every part. */
+  double first = 0, need = 0;
+  for (int k = 0; k < ps->n; k++) {
+    part *pt = ps->v[k];
+    first = (double)b->l->t[t].nrows + (double)(pt->p - rows) / b->row_bytes * 1.02 + 64;
+    need = first + (double)(pt->end - pt->p) / b->row_bytes * 1.02 + 64;
+    pt->first = first < (double)UINT32_MAX ? (uint32_t)first : UINT32_MAX;
+  }
+  if (ps->n == 0 || need >= (double)UINT32_MAX) {   /* no line end to cut at, or too many rows */
+    for (int k = 0; k < ps->n; k++) tl_free(ps->v[k]->block);
     tl_free(ps->v);
     ps->v = NULL;
+    ps->n = 0;
+    return 0;
   }
+  return (size_t)need - b->l->t[t].nrows;
+}
+
+/* Start the workers of the parts planned, once the table has room for them. */
+static void start_parts(tl_ldg_builder *b, parts *ps) {
+  int t = b->cur;
+  if (ps->n == 0) return;
+  for (int k = 0; k < ps->n; k++)
+    ps->v[k]->cap = (k + 1 < ps->n ? ps->v[k + 1]->first : b->cap[t]) - ps->v[k]->first;
+  if (t == TL_TB_SPLITS && b->split.cap < b->cap[t]) {
+    /* room for every row's split check, which the workers write in place */
+    b->split.v = tl_realloc(b->split.v, (size_t)b->cap[t] * sizeof *b->split.v);
+    b->split.cap = b->cap[t];
+  }
+  for (int k = 0; k < ps->n; k++) ps->v[k]->split = t == TL_TB_SPLITS ? b->split.v : NULL;
+  if (!b->pidx) index_payees(b);   /* the workers read it: build it before them */
   for (int k = 0; k < ps->n; k++) start_part(b, ps->v[k]);
 }
 
@@ -1838,9 +1865,11 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   const char *rows = tl_csv_at(c, &line);
   parts ps = { 0 };
   if (!b->skip_rows) {
-    size_t nrows = reserve_rows(b, rows, data + len);
+    size_t nrows = sample_rows(b, rows, data + len);
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
-    plan_parts(b, &ps, data, rows, line, data + len, mapped);
+    size_t need = plan_parts(b, &ps, rows, data + len, mapped);
+    reserve_rows(b, need > nrows ? need : nrows);
+    start_parts(b, &ps);
     reserve_keys(b, nrows, rows, ps.n ? ps.v[0]->p : data + len, data + len);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);

@@ -1168,8 +1168,10 @@ static void test_parts(void **state) {
   /* unsorted ids: the parts' rows are dropped, read again, and found by hash */
   same_in_parts(d = deals_csv(600, true, -1, ""), 0);
   free(d);
-  /* In the first part: a blank line, a quoted line break, a short row (each
-  ** moves the rows after it), a duplicate id; then every part is read again. */
+  /* In the first part: a blank line or a quoted line break (each moves the
+  ** lines after it: the parts are taken, on their lines); a short row, a
+  ** duplicate id, a plain row given up (every part is read again). */
+  static const int first_taken[] = { 1, 1, 0, 0, 0, 0, 0 };
   static const char *const first[] = {
     "\r\n\r\n", "D00030,ann,2026-01-01,1,,\"P\n\nx\",\n", "D00030,ann\n",
     "D00010,ann,2026-01-01,1,,P,\n",
@@ -1179,7 +1181,7 @@ static void test_parts(void **state) {
     "D00030,ann,2026-01-01,1,NEW,Pnew3,\n",
   };
   for (int i = 0; i < 7; i++) {
-    same_in_parts(d = deals_csv(600, false, 30, first[i]), 0);
+    same_in_parts(d = deals_csv(600, false, 30, first[i]), first_taken[i]);
     free(d);
   }
   /* An amount too large for 64 bits in the first part (the main reader's:
@@ -1224,6 +1226,52 @@ static void test_parts(void **state) {
     same_in_parts_split(d, sp = splits_csv(600, 1300, bad[i]), -1);
     free(sp);
   }
+  free(d);
+}
+
+/* 600 deal rows whose product names are `a` bytes long in the first half
+** and `b` in the second. */
+static char *deals_lengths(int a, int b) {
+  char *s;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  fputs("id,owner,closed,amount,currency,product,cancelled\n", f);
+  for (int i = 0; i < 600; i++)
+    fprintf(f, "D%05d,ann,2026-01-01,%d,,%.*s,\n", i, i, i < 300 ? a : b,
+            "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP"
+            "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP");
+  fclose(f);
+  return s;
+}
+
+/* A worker writes its part's rows from a row estimated from the file's
+** average row; where rows are far from it, the parts are read again, and
+** the ledger is still one thread's. */
+static void test_parts_estimates(void **state) {
+  (void)state;
+  tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
+  uint32_t w1, w3;
+  input in = { .payees = roster };
+  /* Short rows first: the main reader reaches the first worker's first row
+  ** before its part ends, and drops every part. */
+  char *d = deals_lengths(1, 150);
+  in.deals = d;
+  char *one = fingerprint(&in, 1, 0, &w1), *three = fingerprint(&in, 3, 256, &w3);
+  assert_string_equal(one, three);
+  assert_int_equal(w3, 0);
+  free(one);
+  free(three);
+  free(d);
+  /* Long rows first: the first worker's part (long rows) is taken and moved
+  ** down to follow the main reader's; the last worker's (mostly short rows)
+  ** runs out of room, and is read again. */
+  in.deals = d = deals_lengths(150, 1);
+  one = fingerprint(&in, 1, 0, &w1);
+  three = fingerprint(&in, 3, 256, &w3);
+  assert_string_equal(one, three);
+  assert_true(w3 > 50 && w3 < 200);
+  free(one);
+  free(three);
   free(d);
 }
 
@@ -1305,6 +1353,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_quota_errors, teardown),
     cmocka_unit_test_teardown(test_load_dir, teardown),
     cmocka_unit_test_teardown(test_parts, teardown),
+    cmocka_unit_test_teardown(test_parts_estimates, teardown),
     cmocka_unit_test_teardown(test_payee_id_lengths, teardown),
   };
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
