@@ -1647,6 +1647,16 @@ static void drop_parts(tl_ldg_builder *b, parts *ps) {
   ps->v = NULL;
 }
 
+/* The rows in [s, e), from the row length at both ends (exports drift: older
+** deals carry more cells, ids grow longer), or counted when that is all. */
+static double rows_in(const tl_ldg_builder *b, const char *s, const char *e) {
+  enum { SPAN = 64 << 10 };
+  if (e - s <= 2 * SPAN) return (double)count_lines(s, e) + 1;
+  size_t a = count_lines(s, s + SPAN), z = count_lines(e - SPAN, e);
+  double len = a && z ? 2.0 * SPAN / (double)(a + z) : b->row_bytes;
+  return (double)(e - s) / len;
+}
+
 /* Cut the rows of the current table, [rows, end), into parts for the
 ** workers, when the table is big enough to gain from them; the rows the
 ** table needs room for then (start_parts), or 0. */
@@ -1679,16 +1689,17 @@ static size_t plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, const c
     *pt = (part){ .p = p, .end = end, .mapped = mapped, .block = block };
     prev = p;
   }
-  /* Each worker writes from after the rows the bytes before its part would
-  ** hold at the sample's row length, and a little more, in case the rows
-  ** before are shorter: a fiftieth and 64 rows.  Those to spare are
-  ** memory faulted in for nothing, and running short drops every part. */
-  double first = 0, need = 0;
-  for (int k = 0; k < ps->n; k++) {
-    part *pt = ps->v[k];
-    first = (double)b->l->t[t].nrows + (double)(pt->p - rows) / b->row_bytes * 1.02 + 64;
-    need = first + (double)(pt->end - pt->p) / b->row_bytes * 1.02 + 64;
-    pt->first = first < (double)UINT32_MAX ? (uint32_t)first : UINT32_MAX;
+  /* Each worker writes from after the rows estimated for the main reader's
+  ** part and the parts before its own, each with a fiftieth and 64 rows to
+  ** spare in case its rows are shorter.  Those to spare are memory faulted
+  ** in for nothing.  A part running short is read again by the main reader,
+  ** with those after it; the main reader running short drops every part
+  ** (keep_clear). */
+  double need = (double)b->l->t[t].nrows;
+  for (int k = 0; k <= ps->n; k++) {
+    const char *s = k == 0 ? rows : ps->v[k - 1]->p, *e = k < ps->n ? ps->v[k]->p : end;
+    need += rows_in(b, s, e) * 1.02 + 64;
+    if (k < ps->n) ps->v[k]->first = need < (double)UINT32_MAX ? (uint32_t)need : UINT32_MAX;
   }
   if (ps->n == 0 || need >= (double)UINT32_MAX) {   /* no line end to cut at, or too many rows */
     for (int k = 0; k < ps->n; k++) tl_free(ps->v[k]->block);
@@ -1788,6 +1799,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
       if (pending) {
         tl_ldg_row(b, pending_line, b->csvcells.v, b->csvcells.n);
         pending = false;
+        if (ps->next >= ps->n) break;   /* that row dropped the parts (keep_clear, widen) */
       }
       const char *next;
       uint32_t next_line;

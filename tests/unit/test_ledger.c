@@ -1053,7 +1053,7 @@ static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *wo
   bool g0 = general;
   threads = nthreads < 0 ? 1 : nthreads;   /* -1: one thread, the general path only */
   part_min = min;
-  general = nthreads < 0;
+  general = general || nthreads < 0;   /* set by the caller: the general path on threads too */
   tl_diags *d = tl_diags_new();
   tl_ledger *l = build(in, d);
   threads = t0;
@@ -1229,50 +1229,67 @@ static void test_parts(void **state) {
   free(d);
 }
 
-/* 600 deal rows whose product names are `a` bytes long in the first half
-** and `b` in the second. */
-static char *deals_lengths(int a, int b) {
+/* n deal rows whose product names are `in` bytes long in rows [lo, hi) and
+** `out` bytes elsewhere. */
+static char *deals_stripe(int n, int lo, int hi, int in, int out) {
+  static char product[201];
+  memset(product, 'P', 200);
   char *s;
   size_t len;
   FILE *f = open_memstream(&s, &len);
   fputs("id,owner,closed,amount,currency,product,cancelled\n", f);
-  for (int i = 0; i < 600; i++)
-    fprintf(f, "D%05d,ann,2026-01-01,%d,,%.*s,\n", i, i, i < 300 ? a : b,
-            "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP"
-            "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP");
+  for (int i = 0; i < n; i++)
+    fprintf(f, "D%05d,ann,2026-01-01,%d,,%.*s,\n", i, i, i >= lo && i < hi ? in : out, product);
   fclose(f);
   return s;
 }
 
-/* A worker writes its part's rows from a row estimated from the file's
-** average row; where rows are far from it, the parts are read again, and
-** the ledger is still one thread's. */
+/* A worker writes its part's rows from a row estimated from the row length
+** at both ends of each part before it; where rows in the middle are far from
+** that, the parts are read again, and the ledger is still one thread's.
+** Returns the rows the workers gave. */
+static uint32_t stripe_parts(int lo, int hi, int in, int out) {
+  input in_ = { .payees = roster };
+  uint32_t w1, w2;
+  char *d = deals_stripe(12000, lo, hi, in, out);
+  in_.deals = d;
+  char *one = fingerprint(&in_, 1, 0, &w1), *two = fingerprint(&in_, 2, 256, &w2);
+  assert_string_equal(one, two);
+  free(one);
+  free(two);
+  free(d);
+  return w2;
+}
+
 static void test_parts_estimates(void **state) {
   (void)state;
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  uint32_t w1, w3;
-  input in = { .payees = roster };
-  /* Short rows first: the main reader reaches the first worker's first row
-  ** before its part ends, and drops every part. */
-  char *d = deals_lengths(1, 150);
-  in.deals = d;
-  char *one = fingerprint(&in, 1, 0, &w1), *three = fingerprint(&in, 3, 256, &w3);
-  assert_string_equal(one, three);
-  assert_int_equal(w3, 0);
-  free(one);
-  free(three);
-  free(d);
-  /* Long rows first: the first worker's part (long rows) is taken and moved
-  ** down to follow the main reader's; the last worker's (mostly short rows)
-  ** runs out of room, and is read again. */
-  in.deals = d = deals_lengths(150, 1);
-  one = fingerprint(&in, 1, 0, &w1);
-  three = fingerprint(&in, 3, 256, &w3);
-  assert_string_equal(one, three);
-  assert_true(w3 > 50 && w3 < 200);
-  free(one);
-  free(three);
-  free(d);
+  /* rows of one length: the worker's part is taken */
+  assert_true(stripe_parts(0, 0, 0, 150) > 4000);
+  /* short rows inside the main reader's part, long at both its ends: it
+  ** reaches the worker's first row before its part ends, and drops it */
+  assert_int_equal(stripe_parts(2000, 4000, 1, 150), 0);
+  /* rows a little shorter in the second half, as when older deals carry
+  ** more cells: the worker's part is estimated from its own rows, and taken */
+  assert_true(stripe_parts(6000, 12000, 140, 150) > 4000);
+  /* short rows inside the worker's part: it runs out of room, and its part
+  ** is read again */
+  assert_int_equal(stripe_parts(9000, 11000, 1, 150), 0);
+  /* The general path, where each row is written once the next is read:
+  ** the main reader's rows go past the worker's first row by one, then by
+  ** two, ... as the stripe grows, row by row, over where its part stops
+  ** being taken; at one of them the row written just before the part is
+  ** the one that drops it. */
+  bool g0 = general;
+  general = true;
+  uint32_t taken = 0, dropped = 0;
+  for (int hi = 2240; hi <= 2290; hi++) {
+    uint32_t w = stripe_parts(2000, hi, 1, 150);
+    if (w) taken++;
+    else dropped++;
+  }
+  assert_true(taken > 0 && dropped > 0);
+  general = g0;
 }
 
 /* Payee ids of every length about the 7 bytes the payee index holds in
