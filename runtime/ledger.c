@@ -137,7 +137,6 @@ struct tl_ldg_builder {
   const bool *cancel;                    /* read atomically */
   struct parts *ps;                      /* the main reader's workers on this table, or NULL */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
-  double row_bytes;                      /* bytes per row in the sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
   /* Short text of plain rows (codes, products), by short_id: most text
   ** columns hold a few values, found here without hashing or probing. */
@@ -1224,15 +1223,24 @@ static size_t count_lines(const char *p, const char *e) {
   return n;
 }
 
-/* The rows of the rest of a file, estimated from the line length of a
-** sample (b->row_bytes), and the length of its deal ids (b->key_bytes). */
+/* Room for the rows in [s, e): counted when that is quick, else estimated
+** from the row length at both ends (exports drift: older deals carry more
+** cells, ids grow longer), with a fiftieth and 64 rows to spare. */
+static double rows_room(const char *s, const char *e) {
+  enum { SPAN = 64 << 10 };
+  if (e - s <= 2 * SPAN) return (double)count_lines(s, e) + 1;
+  size_t lines = count_lines(s, s + SPAN) + count_lines(e - SPAN, e);
+  /* no line end in either span: rows longer than it, so fewer than this */
+  double rows = lines ? (double)(e - s) * (double)lines / (2.0 * SPAN) : (double)(e - s) / SPAN;
+  return rows * 1.02 + 64;
+}
+
+/* The rows of the rest of a file (rows_room), and the length of its deal
+** ids in a sample (b->key_bytes). */
 static size_t sample_rows(tl_ldg_builder *b, const char *p, const char *end) {
   enum { SAMPLE = 256 << 10 };
   size_t rest = (size_t)(end - p), span = rest < SAMPLE ? rest : SAMPLE;
-  size_t lines = count_lines(p, p + span);
-  b->row_bytes = lines ? (double)span / (double)lines : 0;
-  size_t want = span == rest ? lines + 1 : (size_t)((double)rest / (double)span * (double)lines
-                                                    * 1.02) + 64;
+  double want = rows_room(p, end);
   /* Deal ids too: their length, from the ids in the sample (reserve_keys) */
   int key = b->keycol[TL_TB_DEALS];
   int kc = b->cur == TL_TB_DEALS && key >= 0 ? b->chdr[key] : -1;   /* its header cell */
@@ -1252,7 +1260,7 @@ static size_t sample_rows(tl_ldg_builder *b, const char *p, const char *end) {
     q = nl + 1;
   }
   b->key_bytes = ids ? (double)bytes / (double)ids : 0;
-  return want;
+  return want < (double)UINT32_MAX ? (size_t)want : UINT32_MAX;
 }
 
 /* Room for `want` more rows, so the columns are allocated once instead of
@@ -1506,11 +1514,8 @@ static void *part_main(void *arg) {
     w->split.v = pt->split + pt->first;
     w->split.cap = w->cap[t];
   }
-  if (w->key_bytes > 0 && pt->own_strs) {   /* its deal ids, as the main reader's */
-    double rows = (double)(pt->end - pt->p) / w->row_bytes * 1.02 + 64;
-    if (rows < (double)w->cap[t])
-      tl_str_reserve_keys(pt->view.strs, (uint32_t)rows, (size_t)(w->key_bytes * rows));
-  }
+  if (w->key_bytes > 0 && pt->own_strs)   /* its deal ids, as the main reader's */
+    tl_str_reserve_keys(pt->view.strs, pt->cap, (size_t)(w->key_bytes * pt->cap));
   tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), PART_LINE);
   feed_rows(w, c, pt->p, (size_t)(pt->end - pt->p), pt->mapped, NULL);
   (void)tl_csv_at(c, &pt->end_line);
@@ -1647,16 +1652,6 @@ static void drop_parts(tl_ldg_builder *b, parts *ps) {
   ps->v = NULL;
 }
 
-/* The rows in [s, e), from the row length at both ends (exports drift: older
-** deals carry more cells, ids grow longer), or counted when that is all. */
-static double rows_in(const tl_ldg_builder *b, const char *s, const char *e) {
-  enum { SPAN = 64 << 10 };
-  if (e - s <= 2 * SPAN) return (double)count_lines(s, e) + 1;
-  size_t a = count_lines(s, s + SPAN), z = count_lines(e - SPAN, e);
-  double len = a && z ? 2.0 * SPAN / (double)(a + z) : b->row_bytes;
-  return (double)(e - s) / len;
-}
-
 /* Cut the rows of the current table, [rows, end), into parts for the
 ** workers, when the table is big enough to gain from them; the rows the
 ** table needs room for then (start_parts), or 0. */
@@ -1668,7 +1663,7 @@ static size_t plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, const c
           || b->broken[t] ? 1
           : size / min < (size_t)b->o.threads ? (int)(size / min) : b->o.threads;
   ps->n = ps->next = 0;
-  if (n < 2 || b->row_bytes <= 0) return 0;
+  if (n < 2) return 0;
   ps->v = tl_calloc((size_t)n - 1, sizeof *ps->v);
   const char *prev = rows;
   for (int k = 1; k < n; k++) {
@@ -1690,15 +1685,15 @@ static size_t plan_parts(tl_ldg_builder *b, parts *ps, const char *rows, const c
     prev = p;
   }
   /* Each worker writes from after the rows estimated for the main reader's
-  ** part and the parts before its own, each with a fiftieth and 64 rows to
-  ** spare in case its rows are shorter.  Those to spare are memory faulted
-  ** in for nothing.  A part running short is read again by the main reader,
+  ** part and the parts before its own, each with some to spare in case its
+  ** rows are shorter (rows_room).  Those to spare are memory faulted in for
+  ** nothing.  A part running short is read again by the main reader,
   ** with those after it; the main reader running short drops every part
   ** (keep_clear). */
   double need = (double)b->l->t[t].nrows;
   for (int k = 0; k <= ps->n; k++) {
     const char *s = k == 0 ? rows : ps->v[k - 1]->p, *e = k < ps->n ? ps->v[k]->p : end;
-    need += rows_in(b, s, e) * 1.02 + 64;
+    need += rows_room(s, e);
     if (k < ps->n) ps->v[k]->first = need < (double)UINT32_MAX ? (uint32_t)need : UINT32_MAX;
   }
   if (ps->n == 0 || need >= (double)UINT32_MAX) {   /* no line end to cut at, or too many rows */
