@@ -35,8 +35,23 @@ typedef struct tl_value {
 } tl_value;
 
 static inline tl_value tl_v_dec(tl_dec d) { tl_value v; v.u.d = d; v.kind = TL_V_DEC; return v; }
-static inline tl_value tl_v_bool(bool b) { tl_value v; v.u.d.raw = 0; v.u.i = b; v.kind = TL_V_BOOL; return v; }
+/* A word value over a zeroed u.d.  On a little-endian machine that is the
+** whole 128 bits written at once: a zeroing store, an overlapping 4-byte one
+** and then a wider load of the value stall the store buffer, and values are
+** pushed for every credit line. */
+static inline tl_value tl_v_word(tl_vkind k, uint32_t w) {
+  tl_value v;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v.u.d.raw = (__int128)w;
+#else
+  v.u.d.raw = 0;
+  v.u.s = w;
+#endif
+  v.kind = k;
+  return v;
+}
+static inline tl_value tl_v_bool(bool b) { return tl_v_word(TL_V_BOOL, b); }
 static inline tl_value tl_v_null(void) { tl_value v; v.u.d.raw = 0; v.kind = TL_V_NULL; return v; }
-static inline tl_value tl_v_int(tl_vkind k, int32_t i) { tl_value v; v.u.d.raw = 0; v.u.i = i; v.kind = k; return v; }
+static inline tl_value tl_v_int(tl_vkind k, int32_t i) { return tl_v_word(k, (uint32_t)i); }
 
 #endif

@@ -43,8 +43,7 @@ void tl_vm_init(tl_vm *vm, const tl_program *prog, const tl_ledger *ldg) {
           if (prog->consts[j].text && strcmp(prog->consts[j].text, text) == 0) { first = j; break; }
         id = TL_LITERAL_ID | first;
       }
-      vm->consts[i] = tl_v_int(TL_V_STR, 0);
-      vm->consts[i].u.s = id;
+      vm->consts[i] = tl_v_word(TL_V_STR, id);
     }
   }
   uint32_t nm = prog->nmeasures * (uint32_t)prog->cal.n;
@@ -87,11 +86,7 @@ HOT tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row) {
     case TL_COL_BOOL: return tl_v_bool(c->v.b[row]);
     case TL_COL_PAYEE: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_PAYEE, c->v.ref[row]);
     case TL_COL_DEAL: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_DEAL, c->v.ref[row]);
-    case TL_COL_TEXT: {
-      tl_value v = tl_v_int(TL_V_STR, 0);
-      v.u.s = tl_col_str(c, (uint32_t)row);
-      return v;
-    }
+    case TL_COL_TEXT: return tl_v_word(TL_V_STR, tl_col_str(c, (uint32_t)row));
   }
   (void)vm;
   return tl_v_null();
@@ -388,7 +383,7 @@ next:
   CASE(LEK) ORDERK(<=);
   CASE(GTK) ORDERK(>);
   CASE(GEK) ORDERK(>=);
-  CASE(NOT) sp[-1].u.i = !sp[-1].u.i; NEXT();
+  CASE(NOT) sp[-1] = tl_v_bool(!sp[-1].u.i); NEXT();
   CASE(JUMPF) {
     sp--;
     if (!sp->u.i) ip += A;
@@ -452,7 +447,14 @@ next:
   }
   CASE(ISSET) sp[-1] = tl_v_bool(sp[-1].kind != TL_V_NULL); NEXT();
   CASE(RET) {
-    *out = sp[-1];
+    /* in halves: the value was just stored 8 bytes at a time, and one
+    ** 16-byte load of it (what a plain copy compiles to) waits for both
+    ** stores to retire; the volatile keeps the compiler from merging */
+    const volatile uint64_t *half = (const volatile uint64_t *)&sp[-1].u.d;
+    uint64_t lo = half[0], hi = half[1];
+    memcpy(&out->u.d, &lo, 8);
+    memcpy((char *)&out->u.d + 8, &hi, 8);
+    out->kind = sp[-1].kind;
     vm->sp = base;
     vm->depth--;
     return TL_VM_OK;
