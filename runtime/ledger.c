@@ -687,14 +687,24 @@ static void fx_end(tl_ldg_builder *b) {
 }
 
 /* The rate for currency cur in force on day, or NULL. */
+/* (currency, day) as one word, in the order of the pair */
+static uint64_t fx_order(uint32_t cur, tl_date day) {
+  return (uint64_t)cur << 32 | ((uint32_t)day ^ 0x80000000u);
+}
+
 static const fxkey *fx_rate(const tl_ldg_builder *b, uint32_t cur, tl_date day) {
-  size_t lo = 0, hi = b->fx.n;
-  while (lo < hi) {                   /* first key after (cur, day) */
-    size_t mid = lo + (hi - lo) / 2;
-    const fxkey *k = &b->fx.v[mid];
-    if (k->cur < cur || (k->cur == cur && k->from <= day)) lo = mid + 1;
-    else hi = mid;
+  /* the keys up to (cur, day), without a branch to mispredict: a converted
+  ** deal's currency and day are random, and a few rates are four steps */
+  const fxkey *k = b->fx.v;
+  size_t len = b->fx.n;
+  if (len == 0) return NULL;
+  uint64_t t = fx_order(cur, day);
+  while (len > 1) {
+    size_t half = len / 2;
+    k = fx_order(k[half].cur, k[half].from) <= t ? k + half : k;
+    len -= half;
   }
+  size_t lo = (size_t)(k - b->fx.v) + (fx_order(k->cur, k->from) <= t);
   return lo > 0 && b->fx.v[lo - 1].cur == cur ? &b->fx.v[lo - 1] : NULL;
 }
 
