@@ -648,6 +648,69 @@ static void test_roundtrip(void **state) {
   }
 }
 
+/* What tl_dec_parse must say of s[0 .. n) without underscores, worked out
+** the plain way: the grammar, then the places, then the range. */
+static tl_dec_status parse_ref(const char *s, size_t n, tl_dec *out) {
+  size_t p = 0, d0, f0, nf = 0;
+  bool neg = n > 0 && s[0] == '-';
+  if (n > 0 && (s[0] == '-' || s[0] == '+')) p++;
+  for (d0 = p; p < n && s[p] >= '0' && s[p] <= '9'; p++) {}
+  if (p == d0) return TL_DEC_SYNTAX;
+  size_t d1 = p;
+  if (p < n && s[p] == '.') {
+    for (f0 = ++p; p < n && s[p] >= '0' && s[p] <= '9'; p++) {}
+    if (p == f0) return TL_DEC_SYNTAX;
+    nf = p - f0;
+  } else {
+    f0 = p;
+  }
+  if (p != n) return TL_DEC_SYNTAX;
+  if (nf > 9) return TL_DEC_PRECISION;
+  unsigned __int128 m = 0, max = (unsigned __int128)-1 >> 1;
+  for (size_t i = d0; i < d1; i++) {
+    if (m > max / 10) return TL_DEC_OVERFLOW;
+    m = m * 10 + (unsigned)(s[i] - '0');
+  }
+  for (size_t i = 0; i < 9; i++) {
+    if (m > max / 10) return TL_DEC_OVERFLOW;
+    m = m * 10 + (i < nf ? (unsigned)(s[f0 + i] - '0') : 0);
+  }
+  if (m > max) return TL_DEC_OVERFLOW;
+  out->raw = neg ? -(__int128)m : (__int128)m;
+  return TL_DEC_OK;
+}
+
+/* Cells of the usual shape (a sign, up to ten digits, a point, up to eleven
+** more, now and then a stray byte) and random bytes among digits, each
+** parsed from a buffer that goes on with digits: status and value as the
+** reference's, and nothing read past the cell. */
+static void test_parse_cells(void **state) {
+  static const char alphabet[] = "0123456789012345678901234567890123456789.-+_ x:/\0\xff";
+  char buf[64];
+  for (int i = 0; i < 400000; i++) {
+    size_t n;
+    if (i % 2) {                /* sign, digits, point, digits */
+      size_t a = rng() % 11, b = rng() % 12;
+      n = 0;
+      if (rng() % 4 == 0) buf[n++] = rng() % 2 ? '-' : '+';
+      for (size_t k = 0; k < a; k++) buf[n++] = (char)('0' + rng() % 10);
+      if (rng() % 5) buf[n++] = '.';
+      for (size_t k = 0; k < b; k++) buf[n++] = (char)('0' + rng() % 10);
+      if (rng() % 16 == 0) buf[rng() % (n + 1)] = alphabet[rng() % (sizeof alphabet - 1)];
+    } else {
+      n = rng() % 24;
+      for (size_t k = 0; k < n; k++) buf[k] = alphabet[rng() % (sizeof alphabet - 1)];
+    }
+    for (size_t k = n; k < sizeof buf; k++) buf[k] = (char)('0' + k % 10);
+    tl_dec got = sentinel, want = sentinel;
+    tl_dec_status st = parse_ref(buf, n, &want);
+    if (tl_dec_parse(buf, n, 0, &got) != st || got.raw != want.raw) {
+      print_error("cell \"%.*s\": expected status %d\n", (int)n, buf, (int)st);
+      fail();
+    }
+  }
+}
+
 struct binvec { binop f; const char *a, *b, *want; };
 struct mdvec { const char *a; int64_t num, den; const char *want; };
 
@@ -869,6 +932,7 @@ int main(void) {
     cmocka_unit_test(test_compare),
     cmocka_unit_test(test_status_str),
     cmocka_unit_test(test_roundtrip),
+    cmocka_unit_test(test_parse_cells),
     cmocka_unit_test(test_vectors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
