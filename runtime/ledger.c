@@ -516,6 +516,13 @@ static void index_payees(tl_ldg_builder *b) {
   }
 }
 
+/* Ask for the slot where payee_row will start looking for hash h: a deal's
+** owner is a random payee, and its slot is rarely in the nearest cache. */
+static void payee_prefetch(tl_ldg_builder *b, uint32_t h) {
+  if (!b->pidx) index_payees(b);
+  __builtin_prefetch(&b->pidx[h & b->pmask]);
+}
+
 /* The payees row whose id is s, or -1. */
 static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h) {
   if (!b->pidx) index_payees(b);
@@ -1371,6 +1378,11 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
   if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
   int key = -1;
   bool currency = false;
+  /* payee cells are looked up after the row's other cells, their slots
+  ** asked for meanwhile (payee_prefetch) */
+  enum { LATER = 4 };
+  int later[LATER], nlater = 0;
+  uint32_t later_h[LATER];
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
     int i = b->chdr[c];
@@ -1405,10 +1417,14 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     case TL_COL_BOOL:
       if (!parse_bool(x, n, &col->v.b[r])) return false;
       break;
-    case TL_COL_PAYEE:
-      if (t == TL_TB_PAYEES || (col->v.ref[r] = payee_row(b, x, n, tl_str_hash(x, n))) < 0)
-        return false;
+    case TL_COL_PAYEE: {
+      if (t == TL_TB_PAYEES || nlater == LATER) return false;   /* more: the general path */
+      uint32_t h = tl_str_hash(x, n);
+      payee_prefetch(b, h);
+      later[nlater] = c;
+      later_h[nlater++] = h;
       break;
+    }
     case TL_COL_DEAL:
       if ((found = tl_str_find_key(b->l->strs, x, n, &b->deal_hint)) == UINT32_MAX) return false;
       col->v.ref[r] = (int32_t)found;
@@ -1419,6 +1435,12 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     fxstate st = currency ? convert(b, r) : FX_DONE;
     if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
       return false;
+  }
+  for (int k = 0; k < nlater; k++) {
+    const tl_csv_span *y = &f[b->chdr[later[k]]];
+    if ((tb->cols[later[k]].v.ref[r] = payee_row(b, y->p, y->len, later_h[k])) < 0) return false;
+  }
+  if (t == TL_TB_DEALS) {
     if (key >= 0) {
       uint32_t first;
       if (r >= TL_STR_KEY) return false;
