@@ -1907,9 +1907,11 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     size_t nrows = sample_rows(b, rows, data + len);
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
     size_t need = plan_parts(b, &ps, rows, data + len, mapped);
+    tl_prefault_hold(true);     /* the columns are mapped first, then faulted in */
     reserve_rows(b, need > nrows ? need : nrows);
     start_parts(b, &ps);
     reserve_keys(b, nrows, rows, ps.n ? ps.v[0]->p : data + len, data + len);
+    tl_prefault_hold(false);
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_free(b->plain);

@@ -16,7 +16,7 @@ static struct {
   pthread_mutex_t mu;
   pthread_cond_t cv, idle;    /* idle: a step ended */
   pthread_t thread;
-  bool running, stop;
+  bool running, stop, held;
   range q[QUEUE];
   unsigned head, tail;        /* q[head % QUEUE] .. q[(tail - 1) % QUEUE] */
   uintptr_t busy_a, busy_z;   /* the step being faulted in, or empty */
@@ -27,7 +27,7 @@ static void *helper(void *arg) {
   (void)arg;
   pthread_mutex_lock(&pf.mu);
   for (;;) {
-    while (!pf.stop && pf.head == pf.tail) pthread_cond_wait(&pf.cv, &pf.mu);
+    while (!pf.stop && (pf.head == pf.tail || pf.held)) pthread_cond_wait(&pf.cv, &pf.mu);
     if (pf.stop) break;
     range *r = &pf.q[pf.head % QUEUE];
     if (r->a == r->z) {         /* emptied by tl_prefault_forget */
@@ -61,7 +61,7 @@ bool tl_prefault_start(void) {
   /* kernels before 5.14 do not know the advice: then there is nothing to gain */
   static char probe[PAGE] __attribute__((aligned(PAGE)));
   if (madvise(probe, PAGE, MADV_POPULATE_WRITE) != 0) return false;
-  pf.stop = false;
+  pf.stop = pf.held = false;
   pf.head = pf.tail = 0;
   /* The helper takes no signal: one sent to the process must reach a
   ** thread that handles it, such as the REPL's, waiting in readline for
@@ -102,6 +102,14 @@ bool tl_prefault(const void *p, size_t n, bool read) {
   }
   pthread_mutex_unlock(&pf.mu);
   return queued;
+}
+
+void tl_prefault_hold(bool hold) {
+  if (!pf.running) return;
+  pthread_mutex_lock(&pf.mu);
+  pf.held = hold;
+  if (!hold) pthread_cond_signal(&pf.cv);
+  pthread_mutex_unlock(&pf.mu);
 }
 
 void tl_prefault_forget(const void *p, size_t n) {

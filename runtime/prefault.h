@@ -29,6 +29,11 @@ void tl_prefault_stop(void);
 /* Queue [p, p + n) to be faulted in, for writing or (read) for reading.
 ** False when nothing was queued (no helper, or its queue is full). */
 bool tl_prefault(const void *p, size_t n, bool read);
+/* While held, the helper starts no new step (what is queued waits).  A
+** caller about to map several blocks holds it: each mmap waits for the
+** address space, which a step being faulted in holds, so mapping seven
+** column arrays while the helper faults in the first waited seven steps. */
+void tl_prefault_hold(bool hold);
 /* Drop what is queued of [p, p + n), and wait while the helper is faulting
 ** in any of it: for a caller about to hand those pages back (a mapped file
 ** read past), which the helper, running late, would otherwise bring back
