@@ -478,11 +478,17 @@ static int cmd_fmt(const opts *o) {
   return rc;
 }
 
-typedef struct run_out { const tl_program *p; const tl_ledger *l; const tl_result *r; tl_out_format f; } run_out;
+typedef struct run_out {
+  const tl_program *p;
+  const tl_ledger *l;
+  const tl_result *r;
+  tl_out_format f;
+  int threads;
+} run_out;
 
 static int write_rows(FILE *f, void *ctx) {
   run_out *ro = ctx;
-  return tl_out_write(ro->p, ro->l, ro->r, ro->f, f);
+  return tl_out_write_threads(ro->p, ro->l, ro->r, ro->f, f, ro->threads);
 }
 
 static int cmd_run(const opts *o) {
@@ -504,7 +510,7 @@ static int cmd_run(const opts *o) {
   if (!r) goto done;
   /* statements first: when they cannot be written, no payouts are either */
   if (o->statements && tl_stmt_write_dir(p, l, r, o->statements, d) != 0) goto done;
-  run_out ro = { p, l, r, o->format };
+  run_out ro = { p, l, r, o->format, o->threads };
   if (o->out) {
     const char *why = "";
     if (tl_out_atomic(o->out, write_rows, &ro, &why) != 0) {

@@ -2,6 +2,7 @@
 ** output.c: payout rows to CSV, JSON and text tables; atomic files.
 */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,6 +59,109 @@ static char *piece_put(char *b, const piece *x) {
   return b + x->n;
 }
 
+/* ---- a sink: buffers written on a thread of their own ---------------------
+**
+** Writing 16 MB of payouts into the page cache takes the kernel about as
+** long as formatting them, and both came after everything else, on one
+** core.  With a writer thread, rows are formatted into one buffer while
+** the other is written: the bytes go out in order, through the same FILE,
+** whose error flag says whether all of them did.  Without a thread (one
+** thread asked for, or a small table) a full buffer is written in place. */
+typedef struct sink {
+  FILE *out;
+  char *buf[2];
+  size_t cap, used;             /* of buf[cur], the buffer being filled */
+  int cur;
+  bool threaded, stop;
+  int err;                      /* the writer's errno at its first failed write */
+  const char *todo;             /* handed to the writer, or NULL when it is idle */
+  size_t todo_n;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;            /* todo set, taken, or stop */
+  pthread_t thread;
+} sink;
+
+static void *sink_main(void *arg) {
+  sink *s = arg;
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    while (!s->todo && !s->stop) pthread_cond_wait(&s->cv, &s->mu);
+    if (!s->todo) break;
+    const char *p = s->todo;
+    size_t n = s->todo_n;
+    pthread_mutex_unlock(&s->mu);
+    errno = 0;
+    bool failed = fwrite(p, 1, n, s->out) != n;
+    int e = errno ? errno : EIO;
+    pthread_mutex_lock(&s->mu);
+    if (failed && !s->err) s->err = e;
+    s->todo = NULL;
+    pthread_cond_broadcast(&s->cv);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+static void sink_open(sink *s, FILE *out, bool threaded) {
+  memset(s, 0, sizeof *s);
+  s->out = out;
+  s->cap = threaded ? (size_t)1 << 20 : (size_t)1 << 16;
+  s->buf[0] = tl_alloc(s->cap);
+  if (threaded) {
+    s->buf[1] = tl_alloc(s->cap);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->threaded = pthread_create(&s->thread, NULL, sink_main, s) == 0;
+  }
+}
+
+/* Hand the buffer being filled to the writer (once it has written the
+** other one), or write it. */
+static void sink_flush(sink *s) {
+  if (s->used == 0) return;
+  if (!s->threaded) {
+    fwrite(s->buf[s->cur], 1, s->used, s->out);
+    s->used = 0;
+    return;
+  }
+  pthread_mutex_lock(&s->mu);
+  while (s->todo) pthread_cond_wait(&s->cv, &s->mu);
+  s->todo = s->buf[s->cur];
+  s->todo_n = s->used;
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+  s->cur ^= 1;
+  s->used = 0;
+}
+
+/* Everything so far written: the FILE may then be written directly. */
+static void sink_sync(sink *s) {
+  sink_flush(s);
+  if (!s->threaded) return;
+  pthread_mutex_lock(&s->mu);
+  while (s->todo) pthread_cond_wait(&s->cv, &s->mu);
+  pthread_mutex_unlock(&s->mu);
+}
+
+static void sink_close(sink *s) {
+  sink_sync(s);
+  if (s->threaded) {
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+  }
+  int err = s->err;
+  if (s->buf[1]) {
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+  }
+  tl_free(s->buf[0]);
+  tl_free(s->buf[1]);
+  if (err) errno = err;         /* errno is per thread: the caller reports the writer's */
+}
+
 static void json_text(FILE *out, const char *s) {
   fputc('"', out);
   for (; *s; s++) {
@@ -77,6 +181,11 @@ static const char *column_name(const tl_program *p, int j) {
 
 int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl_out_format f,
                  FILE *out) {
+  return tl_out_write_threads(p, l, r, f, out, 1);
+}
+
+int tl_out_write_threads(const tl_program *p, const tl_ledger *l, const tl_result *r,
+                         tl_out_format f, FILE *out, int threads) {
   int places = tl_dec_places(p->unit);
   const uint32_t *ids = l->t[TL_TB_PAYEES].cols[0].v.str;
   char amt[80];
@@ -89,7 +198,6 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
     ** amount; each piece is copied PAD bytes at a time, as a copy of a
     ** variable length is a library call.  Text needing quotes takes the slow
     ** way. */
-    enum { CAP = 1 << 16 };
     int nlines = (int)p->ncomponents + 3, nmid = nlines * p->cal.n;
     piece *mid = tl_calloc((size_t)nmid, sizeof *mid);
     bool lplain = true;
@@ -100,8 +208,9 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
         piece_set(&mid[k * nlines + j], p->cal.name[k], what);
       }
     bool units = r->places == places;   /* the result counts units of the places written */
-    char *buf = tl_alloc(CAP);
-    size_t used = 0, i = 0;
+    sink sk;
+    sink_open(&sk, out, threads > 1 && r->nrows >= ((size_t)1 << 16));
+    size_t i = 0;
     piece who = { 0 };
     for (size_t b = 0; b < tl_result_payees(r); b++) {
       const char *id = tl_str_get(l->strs, ids[r->payees[b]], NULL);
@@ -110,9 +219,8 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
       for (int k = 0; k < r->nperiods; k++)
         for (int j = 0; j < nlines; j++, i++) {
           const piece *m = &mid[k * nlines + j];
-          if (!plain || who.n + m->n > CAP / 2) {
-            fwrite(buf, 1, used, out);
-            used = 0;
+          if (!plain || who.n + m->n > sk.cap / 2) {
+            sink_sync(&sk);
             tl_dec_format(tl_result_amount(r, i), places, false, amt, sizeof amt);
             csv_text(out, id);
             fprintf(out, ",%s,", p->cal.name[k]);
@@ -120,21 +228,18 @@ int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl
             fprintf(out, ",%s\n", amt);
             continue;
           }
-          if (used + who.n + m->n + PAD + sizeof amt > CAP) {
-            fwrite(buf, 1, used, out);
-            used = 0;
-          }
-          char *c = piece_put(piece_put(buf + used, &who), m);
+          if (sk.used + who.n + m->n + PAD + sizeof amt > sk.cap) sink_flush(&sk);
+          char *buf = sk.buf[sk.cur];
+          char *c = piece_put(piece_put(buf + sk.used, &who), m);
           /* an amount counted in the places written is written from its count */
           int32_t u = r->units[i];
           if (units && u != TL_RESULT_WIDE) c += tl_dec_format_units(u, places, c);
           else c += tl_dec_format(tl_result_amount(r, i), places, false, c, sizeof amt);
           *c++ = '\n';
-          used = (size_t)(c - buf);
+          sk.used = (size_t)(c - buf);
         }
     }
-    fwrite(buf, 1, used, out);
-    tl_free(buf);
+    sink_close(&sk);
     tl_free(who.s);
     for (int i = 0; i < nmid; i++) tl_free(mid[i].s);
     tl_free(mid);

@@ -21,6 +21,10 @@ bool tl_out_parse_format(const char *s, tl_out_format *f);
 /* Write the rows; returns 0, or -1 when the stream reported an error. */
 int tl_out_write(const tl_program *p, const tl_ledger *l, const tl_result *r, tl_out_format f,
                  FILE *out);
+/* The same bytes; with threads > 1 a big CSV table is written by a helper
+** thread while the next rows are formatted. */
+int tl_out_write_threads(const tl_program *p, const tl_ledger *l, const tl_result *r,
+                         tl_out_format f, FILE *out, int threads);
 
 typedef int (*tl_out_writer)(FILE *f, void *ctx);
 /* Write path atomically with writer; on failure returns -1 and sets *why
