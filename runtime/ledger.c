@@ -84,8 +84,10 @@ typedef struct fwdref { uint32_t row, str; int col; pos at; } fwdref;
 ** reported as having no rate. */
 typedef struct fxkey { uint32_t cur; tl_date from; uint32_t row; bool bad; } fxkey;
 
-/* A check failed on a later row that names an earlier one; reported in row order. */
-typedef struct later { uint32_t row, first; int kind; tl_dec sum; } later;
+/* A check failed on a later row that names an earlier one; reported in row
+** order.  A split message's line and payee are taken when it is found:
+** the rows may have moved by the time it is reported. */
+typedef struct later { uint32_t row, first; int kind; tl_dec sum; uint32_t line; int32_t payee; } later;
 
 typedef struct splitrow { pos deal, payee; bool ok; } splitrow;
 
@@ -673,7 +675,7 @@ static void fx_end(tl_ldg_builder *b) {
   for (size_t i = 0; i < b->fx.n; i++) {
     fxkey *k = &b->fx.v[i];
     if (n > 0 && b->fx.v[n - 1].cur == k->cur && b->fx.v[n - 1].from == k->from) {
-      later x = { k->row, b->fx.v[n - 1].row, 0, { 0 } };
+      later x = { k->row, b->fx.v[n - 1].row, 0, { 0 }, 0, -1 };
       tl_vec_push(dup, x);
       continue;
     }
@@ -922,12 +924,13 @@ static void check_deal_splits(const tl_ldg_builder *b, const tl_table *st, const
     if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
       ok = false;
     } else if (j > 0 && o[j].key == o[j - 1].key) {
-      later x = { r, o[j - 1].row, LATER_DUP, { 0 } };
+      later x = { r, o[j - 1].row, LATER_DUP, { 0 }, tl_ldg_line(st, o[j - 1].row),
+                  st->cols[SP_PAYEE].v.ref[r] };
       tl_vec_push(*bad, x);
     }
   }
   if (ok && sum.raw != TL_DEC_ONE_RAW) {
-    later x = { first, first, LATER_SUM, sum };
+    later x = { first, first, LATER_SUM, sum, 0, -1 };
     tl_vec_push(*bad, x);
   }
 }
@@ -957,33 +960,63 @@ static uint32_t deal_group(const int32_t *deal, const int32_t *payee, const uint
   return j;
 }
 
-/* Put each deal's rows in payee order, where they are (rows of one deal
-** are together, see splits_end). */
-static void permute_groups(tl_table *tb, const uint32_t *rank) {
-  const int32_t *deal = tb->cols[SP_DEAL].v.ref, *payee = tb->cols[SP_PAYEE].v.ref;
+/* Put the rows [i, i + n) of one deal in the order o (their rows, from
+** deal_group), where they are; *tmp is scratch, grown as needed. */
+static void permute_group(tl_table *tb, const splitkey *o, uint32_t i, uint32_t n, char **tmp,
+                          size_t *tcap) {
+  bool moved = false;
+  for (uint32_t k = 0; k < n; k++) moved |= o[k].row != i + k;
+  if (!moved) return;
+  if ((size_t)n * 16 > *tcap) {
+    *tcap = (size_t)n * 32;
+    *tmp = tl_realloc(*tmp, *tcap);
+  }
+  for (int c = -1; c < tb->ncols; c++) {   /* -1: the line numbers */
+    size_t w;
+    char *a = row_array(tb, c, &w), *t = *tmp;
+    if (w == 4) {               /* the usual widths without a call per cell */
+      for (uint32_t k = 0; k < n; k++) ((uint32_t *)(void *)t)[k] = ((uint32_t *)(void *)a)[o[k].row];
+    } else if (w == 8) {
+      for (uint32_t k = 0; k < n; k++) ((uint64_t *)(void *)t)[k] = ((uint64_t *)(void *)a)[o[k].row];
+    } else {
+      for (uint32_t k = 0; k < n; k++) memcpy(t + (size_t)k * w, a + (size_t)o[k].row * w, w);
+    }
+    memcpy(a + (size_t)i * w, t, (size_t)n * w);
+  }
+}
+
+/* One thread's share of the split checks of a table whose rows of a deal
+** are together: the deals whose rows are in [from, to), each checked and,
+** when move, put in payee order where it is.  Groups share nothing, so the
+** table is cut in two at a deal for a second thread; each share's messages
+** go to its own list, sorted into row order with the other's after. */
+typedef struct splitjob {
+  const tl_ldg_builder *b;
+  tl_table *st;
+  const uint32_t *rank;
+  uint32_t from, to;
+  bool move;
+  laters bad;
+} splitjob;
+
+static void *split_groups(void *arg) {
+  splitjob *j = arg;
+  const int32_t *deal = j->st->cols[SP_DEAL].v.ref, *payee = j->st->cols[SP_PAYEE].v.ref;
   splitkey *o = NULL;
-  size_t cap = 0;
+  size_t cap = 0, tcap = 0;
   char *tmp = NULL;
-  size_t tcap = 0;
-  for (uint32_t i = 0, j; i < tb->nrows; i = j) {
-    j = deal_group(deal, payee, rank, i, tb->nrows, &o, &cap);
-    bool moved = false;
-    for (uint32_t k = i; k < j; k++) moved |= o[k - i].row != k;
-    if (!moved) continue;
-    if ((size_t)(j - i) * 16 > tcap) {
-      tcap = (size_t)(j - i) * 32;
-      tmp = tl_realloc(tmp, tcap);
-    }
-    for (int c = -1; c < tb->ncols; c++) {
-      size_t w;
-      char *a = row_array(tb, c, &w);
-      for (uint32_t k = i; k < j; k++) memcpy(tmp + (size_t)(k - i) * w, a + (size_t)o[k - i].row * w, w);
-      memcpy(a + (size_t)i * w, tmp, (size_t)(j - i) * w);
-    }
+  for (uint32_t i = j->from, k; i < j->to; i = k) {
+    k = deal_group(deal, payee, j->rank, i, j->to, &o, &cap);
+    check_deal_splits(j->b, j->st, o, k - i, &j->bad);
+    if (j->move) permute_group(j->st, o, i, k - i, &tmp, &tcap);
   }
   tl_free(o);
   tl_free(tmp);
+  return NULL;
 }
+
+/* Fewer split rows than this are checked on one thread. */
+enum { SPLIT_THREAD_ROWS = 1 << 16 };
 
 static void splits_end(tl_ldg_builder *b) {
   tl_ledger *l = b->l;
@@ -1010,13 +1043,25 @@ static void splits_end(tl_ldg_builder *b) {
   bool identity = sorted && n == st->nrows, grouped = by_deal && n == st->nrows;
   splitkey *order = NULL;
   if (grouped) {
-    size_t cap = 0;
-    for (uint32_t i = 0, j; i < st->nrows; i = j) {
-      j = deal_group(deal, payee, rank, i, st->nrows, &order, &cap);
-      check_deal_splits(b, st, order, j - i, &bad);
+    /* Checked and put in order in one pass: a message keeps what it
+    ** needs of rows that move (later), and on any error the ledger is
+    ** dropped, moved rows and all. */
+    if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
+    uint32_t cut = st->nrows;
+    if (b->o.threads > 1 && st->nrows >= SPLIT_THREAD_ROWS) {
+      cut = st->nrows / 2;
+      while (cut < st->nrows && deal[cut] == deal[cut - 1]) cut++;
     }
-    tl_free(order);
-    order = NULL;
+    splitjob jobs[2] = { { b, st, rank, 0, cut, !identity, { 0 } },
+                         { b, st, rank, cut, st->nrows, !identity, { 0 } } };
+    pthread_t helper;
+    bool two = cut < st->nrows && pthread_create(&helper, NULL, split_groups, &jobs[1]) == 0;
+    split_groups(&jobs[0]);
+    if (two) pthread_join(helper, NULL);
+    else split_groups(&jobs[1]);
+    bad = jobs[0].bad;
+    for (size_t i = 0; i < jobs[1].bad.n; i++) tl_vec_push(bad, jobs[1].bad.v[i]);
+    tl_vec_free(jobs[1].bad);
   } else {
     order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
     n = 0;
@@ -1046,15 +1091,13 @@ static void splits_end(tl_ldg_builder *b) {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first on line %u)",
           qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])),
-          qstr(&q2, l, pids->v.str[payee[x->row]]),
-          tl_ldg_line(st, x->first));
+          qstr(&q2, l, pids->v.str[x->payee]), x->line);
     }
   }
   tl_vec_free(b->split);
   if (tl_diag_errors(b->d) == b->errors_before) {
-    if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
+    if (!grouped && !identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);
     permute(st, order, identity || grouped);
-    if (grouped && !identity) permute_groups(st, rank);
   }
   tl_vec_free(bad);
   tl_free(order);

@@ -879,6 +879,22 @@ static void test_splits_grouped(void **state) {
   assert_string_equal(errors_of(&bad),
     "splits.csv:2:1: error: split shares of deal \"D1\" sum to 90%, not 100%\n"
     "splits.csv:6:4: error: deal \"D2\" is split to \"bob\" twice (first on line 4)\n");
+  /* rows that move before they are reported: each message names the payee
+  ** and the first line as read, not what is in those rows by then */
+  input moved = {
+    .payees = roster,
+    .deals = in.deals,
+    .splits = "deal,payee,share\n"
+              "D1,ann,100%\n"
+              "D2,bob,25%\n"
+              "D2,bob,25%\n"
+              "D2,ann,25%\n"
+              "D2,ann,25%\n"
+              "D3,cy,100%\n",
+  };
+  assert_string_equal(errors_of(&moved),
+    "splits.csv:4:4: error: deal \"D2\" is split to \"bob\" twice (first on line 3)\n"
+    "splits.csv:6:4: error: deal \"D2\" is split to \"ann\" twice (first on line 5)\n");
 }
 
 static void test_split_errors(void **state) {
@@ -1100,8 +1116,9 @@ static char *deals_csv(int n, bool shuffled, int at, const char *edit) {
   return s;
 }
 
-/* n deals split in two (every third in three), then edit applied at line at. */
-static char *splits_csv(int n, int at, const char *edit) {
+/* n deals split in two (every third in three), then edit applied at line
+** at and edit2 at line at2. */
+static char *splits_csv2(int n, int at, const char *edit, int at2, const char *edit2) {
   static const char *const payees[] = { "Zed", "ann", "bob", "cy" };
   char *s;
   size_t len;
@@ -1112,12 +1129,17 @@ static char *splits_csv(int n, int at, const char *edit) {
     int k = i % 3 ? 2 : 3;
     for (int j = 0; j < k; j++, line++) {
       if (line == at) fputs(edit, f);
+      else if (line == at2) fputs(edit2, f);
       else if (k == 2) fprintf(f, "D%05d,%s,%s\n", i, j ? a : b, j ? "40%" : "60%");
       else fprintf(f, "D%05d,%s,%s\n", i, j == 0 ? c : j == 1 ? a : b, j ? "0.25" : "0.5");
     }
   }
   fclose(f);
   return s;
+}
+
+static char *splits_csv(int n, int at, const char *edit) {
+  return splits_csv2(n, at, edit, -1, "");
 }
 
 /* taken: rows the workers' parts gave at least (1 or more), none (0), or any
@@ -1226,6 +1248,23 @@ static void test_parts(void **state) {
     same_in_parts_split(d, sp = splits_csv(600, 1300, bad[i]), -1);
     free(sp);
   }
+  free(d);
+  /* 70,000 split rows, checked and put in order on two threads: the same
+  ** ledger, and with a payee twice in each half, the same messages */
+  d = deals_csv(30000, false, -1, "");
+  same_in_parts_split(d, sp = splits_csv(30000, -1, ""), 1);
+  free(sp);
+  same_in_parts_split(d, sp = splits_csv2(30000, 4, "D00001,bob,0.4\n", 60000, "D25713,cy,0.4\n"),
+                      -1);
+  input big = { .payees = roster, .fx = "currency,from,rate\nEUR,2026-01-01,1.1\n", .deals = d,
+                .splits = sp };
+  assert_string_equal(errors_of(&big),
+    "splits.csv:2:1: error: split shares of deal \"D00000\" sum to 75%, not 100%\n"
+    "splits.csv:4:1: error: split shares of deal \"D00001\" sum to 140%, not 100%\n"
+    "splits.csv:5:8: error: deal \"D00001\" is split to \"bob\" twice (first on line 4)\n"
+    "splits.csv:59999:1: error: split shares of deal \"D25713\" sum to 115%, not 100%\n"
+    "splits.csv:60000:8: error: deal \"D25713\" is split to \"cy\" twice (first on line 59999)\n");
+  free(sp);
   free(d);
 }
 
