@@ -986,8 +986,8 @@ static void permute_group(tl_table *tb, const splitkey *o, uint32_t i, uint32_t 
 }
 
 /* One thread's share of the split checks of a table whose rows of a deal
-** are together: the deals whose rows are in [from, to), each checked and,
-** when move, put in payee order where it is.  Groups share nothing, so the
+** are together: the deals whose rows are in [from, to), each checked and
+** put in payee order where it is.  Groups share nothing, so the
 ** table is cut in two at a deal for a second thread; each share's messages
 ** go to its own list, sorted into row order with the other's after. */
 typedef struct splitjob {
@@ -995,7 +995,6 @@ typedef struct splitjob {
   tl_table *st;
   const uint32_t *rank;
   uint32_t from, to;
-  bool move;
   laters bad;
 } splitjob;
 
@@ -1008,7 +1007,7 @@ static void *split_groups(void *arg) {
   for (uint32_t i = j->from, k; i < j->to; i = k) {
     k = deal_group(deal, payee, j->rank, i, j->to, &o, &cap);
     check_deal_splits(j->b, j->st, o, k - i, &j->bad);
-    if (j->move) permute_group(j->st, o, i, k - i, &tmp, &tcap);
+    permute_group(j->st, o, i, k - i, &tmp, &tcap);
   }
   tl_free(o);
   tl_free(tmp);
@@ -1042,25 +1041,24 @@ static void splits_end(tl_ldg_builder *b) {
   }
   bool identity = sorted && n == st->nrows, grouped = by_deal && n == st->nrows;
   splitkey *order = NULL;
+  if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
   if (grouped) {
     /* Checked and put in order in one pass: a message keeps what it
     ** needs of rows that move (later), and on any error the ledger is
     ** dropped, moved rows and all. */
-    if (!identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);   /* they move */
     uint32_t cut = st->nrows;
     if (b->o.threads > 1 && st->nrows >= SPLIT_THREAD_ROWS) {
       cut = st->nrows / 2;
       while (cut < st->nrows && deal[cut] == deal[cut - 1]) cut++;
     }
-    splitjob jobs[2] = { { b, st, rank, 0, cut, !identity, { 0 } },
-                         { b, st, rank, cut, st->nrows, !identity, { 0 } } };
+    splitjob jobs[2] = { { b, st, rank, 0, cut, { 0 } }, { b, st, rank, cut, st->nrows, { 0 } } };
     pthread_t helper;
     bool two = cut < st->nrows && pthread_create(&helper, NULL, split_groups, &jobs[1]) == 0;
     split_groups(&jobs[0]);
     if (two) pthread_join(helper, NULL);
     else split_groups(&jobs[1]);
     bad = jobs[0].bad;
-    for (size_t i = 0; i < jobs[1].bad.n; i++) tl_vec_push(bad, jobs[1].bad.v[i]);
+    tl_vec_append(bad, jobs[1].bad);
     tl_vec_free(jobs[1].bad);
   } else {
     order = tl_alloc(((size_t)st->nrows + 1) * sizeof *order);
@@ -1096,7 +1094,6 @@ static void splits_end(tl_ldg_builder *b) {
   }
   tl_vec_free(b->split);
   if (tl_diag_errors(b->d) == b->errors_before) {
-    if (!grouped && !identity && !st->line) list_lines(b, TL_TB_SPLITS, st->nrows);
     permute(st, order, identity || grouped);
   }
   tl_vec_free(bad);
