@@ -26,6 +26,7 @@
 #include "runtime/arena.h"
 #include "runtime/engine.h"
 #include "runtime/prefault.h"
+#include "runtime/thread.h"
 #include "runtime/vm.h"
 
 typedef struct removal {       /* a credit line's value leaving an aggregate as of period r */
@@ -778,7 +779,7 @@ static bool in_ranges(engine *e, payee_run *pr, const ranges *job, int threads) 
     c->to = (uint32_t)((uint64_t)n * (uint64_t)(k + 1) / (uint64_t)threads);
     job->start(e, c);
     c->started = !(fail_start && --fail_start == 0) &&
-                 pthread_create(&c->thread, NULL, range_main, c) == 0;
+                 tl_thread_start(&c->thread, range_main, c) == 0;
   }
   bool ok = job->run(e, pr, 0, w[0].from);
   uint32_t done = w[0].from;            /* items done into e so far */

@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "csv.h"
 #include "prefault.h"
+#include "thread.h"
 #include "ledger.h"
 
 const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
@@ -1053,7 +1054,7 @@ static void splits_end(tl_ldg_builder *b) {
     }
     splitjob jobs[2] = { { b, st, rank, 0, cut, { 0 } }, { b, st, rank, cut, st->nrows, { 0 } } };
     pthread_t helper;
-    bool two = cut < st->nrows && pthread_create(&helper, NULL, split_groups, &jobs[1]) == 0;
+    bool two = cut < st->nrows && tl_thread_start(&helper, split_groups, &jobs[1]) == 0;
     split_groups(&jobs[0]);
     if (two) pthread_join(helper, NULL);
     else split_groups(&jobs[1]);
@@ -1631,7 +1632,7 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   memset(&w->csvcells, 0, sizeof w->csvcells);
   memset(&w->split, 0, sizeof w->split);
   w->cells = NULL;
-  pt->started = pthread_create(&pt->thread, NULL, part_main, pt) == 0;
+  pt->started = tl_thread_start(&pt->thread, part_main, pt) == 0;
 }
 
 /* Move the n rows of the current table at row `from` to row `to` (at most

@@ -10,6 +10,7 @@
 
 #include "runtime/arena.h"
 #include "runtime/output.h"
+#include "runtime/thread.h"
 
 bool tl_out_parse_format(const char *s, tl_out_format *f) {
   if (strcmp(s, "csv") == 0) *f = TL_OUT_CSV;
@@ -113,7 +114,7 @@ static void sink_open(sink *s, FILE *out, bool threaded) {
     s->buf[1] = tl_alloc(s->cap);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    s->threaded = pthread_create(&s->thread, NULL, sink_main, s) == 0;
+    s->threaded = tl_thread_start(&s->thread, sink_main, s) == 0;
   }
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#include "thread.h"
+
 enum { QUEUE = 64, STEP = 2 << 20, PAGE = 4096 };
 
 typedef struct range { uintptr_t a, z; bool read; } range;
@@ -69,7 +71,7 @@ bool tl_prefault_start(void) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&pf.thread, NULL, helper, NULL);
+  int rc = tl_thread_start(&pf.thread, helper, NULL);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) return false;
   pf.running = true;
