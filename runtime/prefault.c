@@ -127,3 +127,15 @@ void tl_prefault_forget(const void *p, size_t n) {
   while (pf.busy_a < z && pf.busy_z > a) pthread_cond_wait(&pf.idle, &pf.mu);
   pthread_mutex_unlock(&pf.mu);
 }
+
+void tl_prefault_now(void *p, size_t n) {
+  if (!p || n == 0) return;
+  uintptr_t a = (uintptr_t)p & ~(uintptr_t)(PAGE - 1), z = (uintptr_t)p + n;
+#ifdef MADV_POPULATE_WRITE
+  if (madvise((void *)a, z - a, MADV_POPULATE_WRITE) == 0) return;
+#endif
+  /* an older kernel: a write to each page that keeps its byte (one locked
+  ** instruction, so the fault is a write fault from the first) */
+  for (uintptr_t q = a < (uintptr_t)p ? (uintptr_t)p : a; q < z; q = (q & ~(uintptr_t)(PAGE - 1)) + PAGE)
+    __atomic_fetch_or((unsigned char *)q, 0, __ATOMIC_RELAXED);
+}

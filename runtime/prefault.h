@@ -34,6 +34,14 @@ bool tl_prefault(const void *p, size_t n, bool read);
 ** address space, which a step being faulted in holds, so mapping seven
 ** column arrays while the helper faults in the first waited seven steps. */
 void tl_prefault_hold(bool hold);
+/* Fault [p, p + n) in for writing, on the calling thread and now, changing
+** no byte: for fresh memory that is read before it is written while other
+** threads run.  A page first read maps the kernel's shared zero page, and
+** the write after it must then replace that mapping and flush it from every
+** core the process runs on, an interrupt to each (which in this VM cost
+** more than the crediting of a 100k-deal run on two threads).  Works with
+** or without the helper. */
+void tl_prefault_now(void *p, size_t n);
 /* Drop what is queued of [p, p + n), and wait while the helper is faulting
 ** in any of it: for a caller about to hand those pages back (a mapped file
 ** read past), which the helper, running late, would otherwise bring back
