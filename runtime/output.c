@@ -2,6 +2,7 @@
 ** output.c: payout rows to CSV, JSON and text tables; atomic files.
 */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,61 @@ int tl_out_write_threads(const tl_program *p, const tl_ledger *l, const tl_resul
   return ferror(out) ? -1 : 0;
 }
 
+static int replace(const char *path, tl_out_writer writer, void *ctx, const char **why);
+
+/* A device, a pipe or a socket cannot be replaced by a file, and must not
+** be: --out /dev/null once put a regular file in place of /dev/null.  It
+** is written in place, as the rows come. */
+static int write_in_place(const char *path, tl_out_writer writer, void *ctx, const char **why) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    *why = strerror(errno);
+    return -1;
+  }
+  errno = 0;
+  int rc = writer(f, ctx);
+  if (rc == 0 && fflush(f) != 0) rc = -1;
+  if (rc != 0) *why = errno ? strerror(errno) : "write failed";
+  if (fclose(f) != 0 && rc == 0) { rc = -1; *why = strerror(errno); }
+  return rc;
+}
+
+/* The file the symbolic link at path names, as malloc'd text: its real
+** path, or where a dangling link points (beside the link when relative). */
+static char *link_target(const char *path) {
+  char *real = realpath(path, NULL), to[PATH_MAX];
+  if (real) return real;
+  ssize_t n = readlink(path, to, sizeof to - 1);
+  if (n <= 0) return NULL;
+  to[n] = 0;
+  const char *slash = strrchr(path, '/');
+  size_t dir = to[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
+  char *t = malloc(dir + (size_t)n + 1);
+  if (!t) return NULL;
+  memcpy(t, path, dir);
+  memcpy(t + dir, to, (size_t)n + 1);
+  return t;
+}
+
 int tl_out_atomic(const char *path, tl_out_writer writer, void *ctx, const char **why) {
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      *why = strerror(EISDIR);
+      return -1;
+    }
+    return write_in_place(path, writer, ctx, why);
+  }
+  /* a symbolic link: the file it names is replaced (or made), the link kept */
+  char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? link_target(path) : NULL;
+  int rc = replace(real ? real : path, writer, ctx, why);
+  free(real);
+  return rc;
+}
+
+/* Write path through a temporary file beside it, renamed over it once
+** everything is written and flushed. */
+static int replace(const char *path, tl_out_writer writer, void *ctx, const char **why) {
   size_t n = strlen(path);
   char *tmp = tl_alloc(n + 16);
   const char *slash = strrchr(path, '/');

@@ -6,6 +6,9 @@
 ** tl_out_atomic writes through a temporary file in the target's directory and
 ** renames it over the target only when everything was written and flushed, so
 ** a failed or interrupted run never leaves a partial or half-updated file.
+** A symbolic link keeps pointing at the file it names, which is the one
+** replaced.  A target that is not a regular file (a device such as
+** /dev/null, a pipe, a socket) cannot be replaced and is written in place.
 */
 #ifndef TL_RUNTIME_OUTPUT_H
 #define TL_RUNTIME_OUTPUT_H
