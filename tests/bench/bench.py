@@ -83,6 +83,14 @@ def input_bytes(d):
                if os.path.exists(os.path.join(d, t + ".csv")))
 
 
+def warm(paths):
+    """Read paths through the page cache, untimed, just before a run: every program is
+    timed reading its files from memory.  Warming once a size was not enough where the
+    kernel drops page cache unused for a minute (a DAMON pageout scheme on this host's
+    machines): half an hour after its last read, a 20M-deal file was a sixth resident."""
+    subprocess.run(["cat"] + paths, stdout=subprocess.DEVNULL, check=True)
+
+
 def measure(argv, cwd=None, stdin=None, stdout=None, timeout=None):
     """One run under /usr/bin/time -v: (wall seconds, peak RSS in kB, CPU seconds)."""
     stats = os.path.join(os.environ.get("TMPDIR", "/tmp"), "tally-bench-time.%d" % os.getpid())
@@ -187,6 +195,7 @@ def main():
         stats = {t[0]: ([], [], []) for t in tools}
         for i in range(a.runs):
             for key, name, argv, kw in tools:
+                warm(kw["reads"])
                 w, r, c = measure(argv, cwd=kw.get("cwd"), stdin=kw.get("stdin"),
                                   stdout=kw.get("stdout"), timeout=a.timeout)
                 walls, cpus, rss = stats[key]
@@ -222,26 +231,27 @@ def main():
     for n in sizes:
         d = ledger(a.cache, n, a.payees)
         inb = input_bytes(d)
-        subprocess.run(["cat"] + [os.path.join(d, t + ".csv") for t in TABLES],
-                       stdout=subprocess.DEVNULL)          # warm the page cache
+        tables = [os.path.join(d, t + ".csv") for t in TABLES]
         log("== %d deals, %d payees (%.1f MB of CSV)" % (n, a.payees, inb / 1e6))
         row = {"deals": n, "input": inb}
         ref = os.path.join(outdir, "tally-%d.csv" % n)
-        tools = [("tally", "tally", [tally, "run", PLAN, "--data", d], {"stdout": ref})]
+        tools = [("tally", "tally", [tally, "run", PLAN, "--data", d],
+                  {"stdout": ref, "reads": tables})]
         if bmax is None or n <= bmax:
             po = os.path.join(outdir, "pandas-%d.csv" % n)
             tools.append(("pandas", "pandas", ["/usr/bin/python3", PANDAS, d, po],
-                          {"out": po, "reference": ref}))
+                          {"out": po, "reference": ref, "reads": tables}))
             so = os.path.join(outdir, "sqlite-%d.csv" % n)
             tools.append(("sqlite", "sqlite", [sqlite, "-batch", ":memory:"],
-                          {"cwd": d, "stdin": SQL, "stdout": so, "out": so, "reference": ref}))
-        tools.append(("wc", "wc -l", [wc, "-l", os.path.join(d, "deals.csv")], {}))
+                          {"cwd": d, "stdin": SQL, "stdout": so, "out": so, "reference": ref,
+                           "reads": tables}))
+        tools.append(("wc", "wc -l", [wc, "-l", os.path.join(d, "deals.csv")],
+                      {"reads": [os.path.join(d, "deals.csv")]}))
         if a.scaling:
             d2 = ledger(a.cache, 2 * n, a.payees)
-            subprocess.run(["cat", os.path.join(d2, "deals.csv")], stdout=subprocess.DEVNULL)
             o2 = os.path.join(outdir, "tally-%d.csv" % (2 * n))
             tools.append(("tally2", "tally@2N", [tally, "run", PLAN, "--data", d2],
-                          {"stdout": o2}))
+                          {"stdout": o2, "reads": [os.path.join(d2, t + ".csv") for t in TABLES]}))
         row.update(rounds(n, tools))
         results.append(row)
 
