@@ -295,29 +295,20 @@ def main():
     L.append("second line: the same ratios of CPU times")
     L.append("%-10s %20s %20s %20s %11s" % ("deals", "tally/pandas", "tally/sqlite",
                                              "tally/wc -l", "t(2N)/t(N)"))
+    def ratio(num, den):
+        # /usr/bin/time gives CPU time in hundredths: a small run's can be 0.
+        if num <= 0 or den <= 0:
+            return "- (under 0.01 s)"
+        r = num / den
+        return "%.4f (%s)" % (r, ("%.0fx faster" % (1 / r)) if r < 1 else ("%.1fx slower" % r))
+
     for row in results:
-        t = row["tally"][0]
-
-        def ratio(key):
-            if key not in row:
-                return "skipped"
-            r = t / row[key][0]
-            return "%.4f (%s)" % (r, ("%.0fx faster" % (1 / r)) if r < 1 else
-                                  ("%.1fx slower" % r))
-        sc = "%.2f" % (row["tally2"][0] / t) if "tally2" in row else "-"
-        L.append("%-10d %20s %20s %20s %11s" % (row["deals"], ratio("pandas"), ratio("sqlite"),
-                                                ratio("wc"), sc))
-        t = row["tally"][2]
-
-        def cratio(key):
-            if key not in row:
-                return "skipped"
-            r = t / max(row[key][2], 1e-3)
-            return "%.4f (%s)" % (r, ("%.0fx faster" % (1 / r)) if r < 1 else
-                                  ("%.1fx slower" % r))
-        sc = "%.2f" % (row["tally2"][2] / t) if "tally2" in row else "-"
-        L.append("%-10s %20s %20s %20s %11s" % ("  CPU", cratio("pandas"), cratio("sqlite"),
-                                                cratio("wc"), sc))
+        for label, i in (("%d" % row["deals"], 0), ("  CPU", 2)):
+            t = row["tally"][i]
+            cells = [ratio(t, row[k][i]) if k in row else "skipped"
+                     for k in ("pandas", "sqlite", "wc")]
+            sc = ("%.2f" % (row["tally2"][i] / t) if t > 0 else "-") if "tally2" in row else "-"
+            L.append("%-10s %20s %20s %20s %11s" % (label, cells[0], cells[1], cells[2], sc))
     skipped = [r["deals"] for r in results if "pandas" not in r]
     if skipped:
         L.append("")
