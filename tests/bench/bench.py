@@ -78,9 +78,13 @@ def ledger(cache, deals, payees):
     return d
 
 
+def csvs(d):
+    """The ledger's CSV files in d, those that exist."""
+    return [f for f in (os.path.join(d, t + ".csv") for t in TABLES) if os.path.exists(f)]
+
+
 def input_bytes(d):
-    return sum(os.path.getsize(os.path.join(d, t + ".csv")) for t in TABLES
-               if os.path.exists(os.path.join(d, t + ".csv")))
+    return sum(os.path.getsize(f) for f in csvs(d))
 
 
 def warm(paths):
@@ -231,7 +235,7 @@ def main():
     for n in sizes:
         d = ledger(a.cache, n, a.payees)
         inb = input_bytes(d)
-        tables = [os.path.join(d, t + ".csv") for t in TABLES]
+        tables, deals = csvs(d), os.path.join(d, "deals.csv")
         log("== %d deals, %d payees (%.1f MB of CSV)" % (n, a.payees, inb / 1e6))
         row = {"deals": n, "input": inb}
         ref = os.path.join(outdir, "tally-%d.csv" % n)
@@ -245,13 +249,12 @@ def main():
             tools.append(("sqlite", "sqlite", [sqlite, "-batch", ":memory:"],
                           {"cwd": d, "stdin": SQL, "stdout": so, "out": so, "reference": ref,
                            "reads": tables}))
-        tools.append(("wc", "wc -l", [wc, "-l", os.path.join(d, "deals.csv")],
-                      {"reads": [os.path.join(d, "deals.csv")]}))
+        tools.append(("wc", "wc -l", [wc, "-l", deals], {"reads": [deals]}))
         if a.scaling:
             d2 = ledger(a.cache, 2 * n, a.payees)
             o2 = os.path.join(outdir, "tally-%d.csv" % (2 * n))
             tools.append(("tally2", "tally@2N", [tally, "run", PLAN, "--data", d2],
-                          {"stdout": o2, "reads": [os.path.join(d2, t + ".csv") for t in TABLES]}))
+                          {"stdout": o2, "reads": csvs(d2)}))
         row.update(rounds(n, tools))
         results.append(row)
 
@@ -307,7 +310,7 @@ def main():
             t = row["tally"][i]
             cells = [ratio(t, row[k][i]) if k in row else "skipped"
                      for k in ("pandas", "sqlite", "wc")]
-            sc = ("%.2f" % (row["tally2"][i] / t) if t > 0 else "-") if "tally2" in row else "-"
+            sc = "%.2f" % (row["tally2"][i] / t) if "tally2" in row and t > 0 else "-"
             L.append("%-10s %20s %20s %20s %11s" % (label, cells[0], cells[1], cells[2], sc))
     skipped = [r["deals"] for r in results if "pandas" not in r]
     if skipped:
