@@ -701,7 +701,9 @@ static bool payees_range(engine *e, payee_run *pr, uint32_t from, uint32_t to) {
     pr->row = e->rows_of[ei];
     pr->ei = (int32_t)ei;
     if (trace && pr->row != trace->payee) continue;
-    if (!run_payee(e, pr, e->rem.v + r0, ri - r0, e->rev.v + v0, vi - v0, pr->rows)) return false;
+    /* no removals at all: the vectors are NULL, and NULL + 0 is undefined */
+    const removal *rm = e->rem.v ? e->rem.v + r0 : NULL, *rv = e->rev.v ? e->rev.v + v0 : NULL;
+    if (!run_payee(e, pr, rm, ri - r0, rv, vi - v0, pr->rows)) return false;
     pack(e, pr->rows, per, (size_t)ei * per);
     if (trace) {
       trace->nrows = per;
