@@ -133,7 +133,7 @@ static bool find_amount(const tl_program *p, const tl_ledger *l, const tl_result
 }
 
 static void run_block(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep,
-                      tl_item *t) {
+                      tl_item *t, tl_pt_hook *hook, void *ctx) {
   const char *file = c->plan->file;
   int places = tl_dec_places(p->unit);
   tl_diags *run = tl_diags_new();
@@ -198,14 +198,20 @@ static void run_block(const tl_checked *c, const tl_program *p, tl_diags *d, tl_
     }
     add_case(rep, t->name, ex, what, why);
   }
+  if (hook) hook(ctx, p, l, r);
   tl_result_free(r);
   tl_ldg_free(l);
   tl_diags_free(run);
 }
 
-void tl_pt_run(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep) {
+void tl_pt_run_hook(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep,
+                    tl_pt_hook *hook, void *ctx) {
   rep->file = tl_strdup(c->plan->file);
-  for (size_t i = 0; i < c->tests.n; i++) run_block(c, p, d, rep, c->tests.v[i]);
+  for (size_t i = 0; i < c->tests.n; i++) run_block(c, p, d, rep, c->tests.v[i], hook, ctx);
+}
+
+void tl_pt_run(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep) {
+  tl_pt_run_hook(c, p, d, rep, NULL, NULL);
 }
 
 void tl_pt_report_free(tl_pt_report *rep) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "lang/front.h"
+#include "runtime/engine.h"
 
 typedef struct tl_pt_case {
   const char *test;        /* the test block's name (owned) */
@@ -32,6 +33,13 @@ typedef struct tl_pt_report {
 /* Run every test block of plan (parsed and checked into c, compiled into p),
 ** appending to rep.  Failures and data errors go to d. */
 void tl_pt_run(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep);
+/* The same, calling hook after each block's run with its ledger and result
+** (either NULL when the block's data or run failed), before they are freed:
+** for a caller that wants more of each block than its expectations (the
+** evaluation fuzz target explains every payee). */
+typedef void tl_pt_hook(void *ctx, const tl_program *p, const tl_ledger *l, const tl_result *r);
+void tl_pt_run_hook(const tl_checked *c, const tl_program *p, tl_diags *d, tl_pt_report *rep,
+                    tl_pt_hook *hook, void *ctx);
 void tl_pt_report_free(tl_pt_report *rep);
 /* JUnit XML for CI systems: one testsuite per plan file, one testcase per
 ** expectation. */

@@ -2,10 +2,13 @@
 ** fuzz_plantest.c: libFuzzer target for evaluation.  Any bytes as a plan go
 ** through the front end, and when it compiles, its `test` blocks run: each
 ** block's rows become a ledger through the builder, the engine credits and
-** evaluates it in the VM, and every expectation is compared.  So the engine,
-** the VM, the built-ins and the arithmetic see whatever plans and rows the
-** fuzzer makes, not only the checked ones of the suite; none may crash,
-** leak or overflow silently.  Messages and the JUnit report are rendered.
+** evaluates it in the VM, and every expectation is compared.  Then the first
+** payees of each block are traced and explained (text and JSON) and their
+** statements written (text and HTML, with the tier charts), as `tally
+** explain` and `--statements` do.  So the engine, the VM, the built-ins, the
+** arithmetic and the renderers see whatever plans and rows the fuzzer makes,
+** not only the checked ones of the suite; none may crash, leak or overflow
+** silently.  Messages and the JUnit report are rendered too.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,8 +16,31 @@
 
 #include "lang/front.h"
 #include "lang/plantest.h"
+#include "runtime/explain.h"
+#include "runtime/statement.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { EXPLAINED = 4 };         /* payees a block: enough for a fuzzer's rows */
+
+static void explain(void *ctx, const tl_program *p, const tl_ledger *l, const tl_result *r) {
+  FILE *null = ctx;
+  if (!l || !r || !null) return;
+  uint32_t n = l->t[TL_TB_PAYEES].nrows;
+  for (uint32_t row = 0; row < n && row < EXPLAINED; row++) {
+    tl_diags *d = tl_diags_new();
+    tl_trace *t = tl_eng_trace(p, l, d, (int32_t)row);
+    if (t) {
+      tl_explain_write(p, l, t, -1, TL_EXPLAIN_TEXT, null);
+      tl_explain_write(p, l, t, 0, TL_EXPLAIN_JSON, null);
+      (void)tl_stmt_write(p, l, t, TL_STMT_TEXT, null);
+      (void)tl_stmt_write(p, l, t, TL_STMT_HTML, null);
+      tl_trace_free(t);
+    }
+    tl_diag_print(d, null, TL_DIAG_TEXT);
+    tl_diags_free(d);
+  }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *text = (const char *)data;
@@ -29,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (p) {
     tl_pt_report rep;
     memset(&rep, 0, sizeof rep);
-    tl_pt_run(&c, p, d, &rep);
+    tl_pt_run_hook(&c, p, d, &rep, explain, null);
     if (null) tl_pt_junit(&rep, 1, null);
     tl_pt_report_free(&rep);
   }
