@@ -26,7 +26,7 @@ CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := parser csv plantest
+FUZZ_TARGETS := parser csv plantest repl
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 
@@ -124,7 +124,8 @@ valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-vg STATIC=0 all build-vg/tests/test_ledger
 	@BUILD=build-vg sh tests/valgrind.sh
 
-# libFuzzer: FUZZ_SECONDS per target (default 60).  The corpus grows in
+# libFuzzer: FUZZ_SECONDS per target (default 60), from the top folder (the
+# repl target opens the plans and ledgers of tests/repl/ by their paths).  The corpus grows in
 # build-fuzz/; a crashing input lands in tests/fuzz/regress-<target>/, where
 # `make test` replays it from then on.
 fuzz:
