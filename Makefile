@@ -125,9 +125,9 @@ valgrind: deps
 	@BUILD=build-vg sh tests/valgrind.sh
 
 # libFuzzer: FUZZ_SECONDS per target (default 60), from the top folder (the
-# repl target opens the plans and ledgers of tests/repl/ by their paths).  The corpus grows in
-# build-fuzz/; a crashing input lands in tests/fuzz/regress-<target>/, where
-# `make test` replays it from then on.
+# repl target opens the plans and ledgers of tests/repl/ by their paths).
+# The corpus grows in build-fuzz/; a crashing input lands in
+# tests/fuzz/regress-<target>/, where `make test` replays it from then on.
 fuzz:
 	@sh .ci/deps clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
