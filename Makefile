@@ -28,6 +28,11 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := parser csv plantest repl
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+# What fuzz targets drive besides libtally (under obj/ of a build): the REPL,
+# which lives in cli/.
+FUZZ_OBJ := cli/repl.o
+# clang and its sanitizer runtimes, for `make san` and `make fuzz`.
+CLANG_DEPS := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 
 LIBS    := -lsqlite3 -ledit -lm -pthread
@@ -86,9 +91,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtally.a
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $< $(BUILD)/libtally.a -lcmocka $(LIBS)
 
 # Fuzz targets double as replay programs for the regression inputs.
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtally.a
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/obj/$(FUZZ_OBJ) \
+                        $(BUILD)/libtally.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtally.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/obj/$(FUZZ_OBJ) \
+	  $(BUILD)/libtally.a $(LIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -110,7 +117,7 @@ SAN := STATIC=0 CFLAGS="-O1 -g" \
   XFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   XLDFLAGS="-fsanitize=address,undefined"
 san: deps
-	@sh .ci/deps clang libclang-rt-14-dev
+	@sh .ci/deps $(CLANG_DEPS)
 	@echo "== the suite under gcc's sanitizers (build-san/)"
 	@$(MAKE) --no-print-directory BUILD=build-san $(SAN) check-only
 	@echo "== the suite under clang's sanitizers (build-san-clang/)"
@@ -129,13 +136,14 @@ valgrind: deps
 # The corpus grows in build-fuzz/; a crashing input lands in
 # tests/fuzz/regress-<target>/, where `make test` replays it from then on.
 fuzz:
-	@sh .ci/deps clang libclang-rt-14-dev
+	@sh .ci/deps $(CLANG_DEPS)
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
 	  XFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
-	  build-fuzz/libtally.a
+	  build-fuzz/libtally.a build-fuzz/obj/$(FUZZ_OBJ)
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=gnu11 -I. -Ibuild-fuzz/gen -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libtally.a $(LIBS) || exit 1; \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/obj/$(FUZZ_OBJ) \
+	    build-fuzz/libtally.a $(LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t tests/fuzz/regress-$$t; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
