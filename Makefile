@@ -26,7 +26,7 @@ CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := parser csv plantest repl
+FUZZ_TARGETS := parser csv plantest repl run
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 # What fuzz targets drive besides libtally (under obj/ of a build): the REPL,
 # which lives in cli/.
@@ -133,8 +133,10 @@ valgrind: deps
 
 # libFuzzer: FUZZ_SECONDS per target (default 60), from the top folder (the
 # repl target opens the plans and ledgers of tests/repl/ by their paths).
-# The corpus grows in build-fuzz/; a crashing input lands in
-# tests/fuzz/regress-<target>/, where `make test` replays it from then on.
+# A target's seeds are tests/fuzz/seed-T/, or what tests/fuzz/seeds_T.sh
+# writes into build-fuzz/seed-T/.  The corpus grows in build-fuzz/; a
+# crashing input lands in tests/fuzz/regress-T/, where `make test` replays it
+# from then on.
 fuzz:
 	@sh .ci/deps $(CLANG_DEPS)
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
@@ -145,9 +147,12 @@ fuzz:
 	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/obj/$(FUZZ_OBJ) \
 	    build-fuzz/libtally.a $(LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t tests/fuzz/regress-$$t; \
+	  seeds=tests/fuzz/seed-$$t; \
+	  if [ -f tests/fuzz/seeds_$$t.sh ]; then \
+	    seeds=build-fuzz/seed-$$t; sh tests/fuzz/seeds_$$t.sh $$seeds || exit 1; fi; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=tests/fuzz/regress-$$t/ build-fuzz/corpus-$$t tests/fuzz/seed-$$t \
+	    -artifact_prefix=tests/fuzz/regress-$$t/ build-fuzz/corpus-$$t $$seeds \
 	    2>&1 | grep -E '^(#|==|stat::number_of_executed_units|stat::peak_rss|.*ERROR)' | tail -4 || exit 1; \
 	done
 

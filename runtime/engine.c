@@ -772,6 +772,13 @@ static int fail_start;          /* tl_eng_fail_start: starts to go before one fa
 
 void tl_eng_fail_start(int k) { fail_start = k; }
 
+static uint32_t deal_grain, payee_grain;   /* tl_eng_grain: 0, the defaults below */
+
+void tl_eng_grain(uint32_t deals, uint32_t payees) {
+  deal_grain = deals;
+  payee_grain = payees;
+}
+
 static bool in_ranges(engine *e, payee_run *pr, const ranges *job, int threads) {
   uint32_t n = job->n;
   if (threads > (int)(n / job->min)) threads = (int)(n / job->min);
@@ -876,8 +883,8 @@ static void credit_end(worker *w) {
 ** year): from 65,536 deals a thread, two threads were faster at 100k but
 ** took its peak memory past twice the input's (thirteenth pass). */
 static bool credit(engine *e, int threads) {
-  const ranges job = { e->l->t[TL_TB_DEALS].nrows, 1 << 17, false, credit_run, credit_start,
-                       credit_take, credit_end };
+  const ranges job = { e->l->t[TL_TB_DEALS].nrows, deal_grain ? deal_grain : 1 << 17, false,
+                       credit_run, credit_start, credit_take, credit_end };
   return in_ranges(e, NULL, &job, sum_cells(e) > ((size_t)8 << 20) ? 1 : threads);
 }
 
@@ -900,7 +907,8 @@ static void payees_end(worker *w) {
 }
 
 static bool run_payees(engine *e, payee_run *pr, int threads) {
-  const ranges job = { e->nelig, 1024, true, payees_range, payees_start, payees_take, payees_end };
+  const ranges job = { e->nelig, payee_grain ? payee_grain : 1024, true, payees_range,
+                       payees_start, payees_take, payees_end };
   return in_ranges(e, pr, &job, threads);
 }
 

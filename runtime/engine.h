@@ -160,6 +160,9 @@ tl_result *tl_eng_run_threads(const tl_program *p, const tl_ledger *l, tl_diags 
 /* Tests: the k-th worker thread the engine starts from now on (1: the next)
 ** fails to start, as pthread_create may; 0: none. */
 void tl_eng_fail_start(int k);
+/* Tests: the fewest deals and payees a thread is given (0: the defaults,
+** 2^17 and 1024), so that small ledgers are cut into ranges too. */
+void tl_eng_grain(uint32_t deals, uint32_t payees);
 void tl_result_free(tl_result *r);
 /* Run the plan for one payee (a payees row) and record why each number is
 ** what it is.  NULL after reporting when the run fails or the payee is not

@@ -1,0 +1,159 @@
+/*
+** fuzz_run.c: libFuzzer target for `tally run`, `explain` and `diff` over CSV
+** files: a plan and its ledger fuzzed together.  The input is the plan, then
+** each file of the ledger after a line of its own that names it:
+**
+**   --payees.csv--  --fx.csv--  --deals.csv--  --splits.csv--  --quotas.csv--
+**
+** (payees.csv and deals.csv are read empty when they are not there).  So the
+** loader reads whatever columns the plan declares, and the engine runs over
+** rows that neither the CSV target (one fixed schema) nor the plantest
+** target (test blocks: no bad cells, no quotas.csv) can make.  When the plan
+** compiles, each input is checked four ways:
+**
+** - the ledger read on one thread and cut into parts of a few bytes on three
+**   gives the same messages and the same rows;
+** - the run on one thread and on three, cut into ranges of one deal and one
+**   payee (tl_eng_grain), gives the same messages and the same payouts, byte
+**   for byte (what `--threads` promises);
+** - `diff` of those two runs finds no differing row;
+** - the first payees' traces give the run's rows (explain_check.h), and
+**   their explanations and statements are written, as are the payouts in
+**   every format.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/front.h"
+#include "runtime/diff.h"
+#include "runtime/output.h"
+#include "tests/fuzz/explain_check.h"
+#include "tests/unit/ledger_dump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The files in the order the loader reads them (ledger_csv.c). */
+static const tl_tableid order[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS,
+                                    TL_TB_QUOTAS };
+enum { NFILES = sizeof order / sizeof order[0] };
+
+typedef struct file { const char *p; size_t n; bool there; } file;
+
+/* Which table a line "--NAME.csv--" names, or -1. */
+static int file_named(const char *s, size_t n) {
+  for (int i = 0; i < NFILES; i++) {
+    char want[32];
+    int w = snprintf(want, sizeof want, "--%s.csv--", tl_table_names[order[i]]);
+    if ((size_t)w == n && memcmp(s, want, n) == 0) return i;
+  }
+  return -1;
+}
+
+/* Cut the input into the plan and the files; a file named twice is the last. */
+static size_t split(const char *text, size_t size, file f[NFILES]) {
+  memset(f, 0, NFILES * sizeof *f);
+  size_t plan = size;
+  int cur = -1;
+  for (size_t at = 0; at < size;) {
+    const char *nl = memchr(text + at, '\n', size - at);
+    size_t end = nl ? (size_t)(nl - text) : size, next = nl ? end + 1 : size;
+    int named = file_named(text + at, end - at);
+    if (named >= 0) {
+      if (cur < 0) plan = at;
+      else f[cur].n = at - (size_t)(f[cur].p - text);
+      cur = named;
+      f[cur].p = text + next;
+      f[cur].there = true;
+    }
+    at = next;
+  }
+  if (cur >= 0) f[cur].n = size - (size_t)(f[cur].p - text);
+  return plan;
+}
+
+static char *text_of(tl_diags *d, const tl_ledger *l, const tl_program *p, const tl_result *r) {
+  char *s = NULL;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  if (!f) abort();
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  if (l) ledger_dump(f, l);
+  if (r && tl_out_write(p, l, r, TL_OUT_CSV, f) != 0) abort();
+  fclose(f);
+  return s;
+}
+
+typedef struct one_run {
+  tl_diags *d;
+  tl_ledger *l;
+  tl_result *r;
+  char *text;                   /* messages, the ledger's rows, the payouts */
+} one_run;
+
+static void run_on(const tl_program *p, const file f[NFILES], int threads, one_run *o) {
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, threads,
+                     threads > 1 ? 8 : 0, false };
+  o->d = tl_diags_new();
+  tl_ldg_builder *b = tl_ldg_begin(&lo, o->d);
+  for (int i = 0; i < NFILES; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "%s.csv", tl_table_names[order[i]]);
+    bool required = order[i] == TL_TB_PAYEES || order[i] == TL_TB_DEALS;
+    if (f[i].there || required) tl_ldg_feed_csv(b, order[i], name, f[i].there ? f[i].p : "", f[i].n);
+  }
+  o->l = tl_ldg_finish(b);
+  tl_eng_grain(threads > 1 ? 1 : 0, threads > 1 ? 1 : 0);
+  o->r = o->l ? tl_eng_run_threads(p, o->l, o->d, 0, threads) : NULL;
+  tl_eng_grain(0, 0);
+  o->text = text_of(o->d, o->l, p, o->r);
+}
+
+static void free_run(one_run *o) {
+  free(o->text);
+  tl_result_free(o->r);
+  tl_ldg_free(o->l);
+  tl_diags_free(o->d);
+}
+
+static void check_runs(const tl_program *p, const file f[NFILES], FILE *null) {
+  one_run one, three;
+  run_on(p, f, 1, &one);
+  run_on(p, f, 3, &three);
+  if (strcmp(one.text, three.text) != 0) {
+    fprintf(stderr, "one thread:\n%s\nthree:\n%s\n", one.text, three.text);
+    abort();          /* --threads changes which core does the work, nothing else */
+  }
+  if (one.r && three.r) {
+    tl_diff_side a = { p, one.l, one.r, "one" }, b = { p, three.l, three.r, "three" };
+    long n = tl_diff_write(&a, &b, 4, one.d, null);
+    if (n != 0) {
+      fprintf(stderr, "diff of equal runs: %ld rows differ\n", n);
+      abort();
+    }
+    (void)tl_out_write(p, one.l, one.r, TL_OUT_JSON, null);
+    (void)tl_out_write(p, one.l, one.r, TL_OUT_TABLE, null);
+    explain_payees(p, one.l, one.r, null);
+  }
+  free_run(&one);
+  free_run(&three);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const char *text = (const char *)data;
+  file f[NFILES];
+  size_t plan_len = split(text, size, f);
+  tl_diags *d = tl_diags_new();
+  tl_diag_source(d, "fuzz.tally", text, plan_len);
+  tl_program *p = tl_front("fuzz.tally", text, plan_len, d, NULL);   /* as `tally run` */
+  FILE *null = fopen("/dev/null", "w");
+  if (p && null) check_runs(p, f, null);
+  if (null) {
+    tl_diag_print(d, null, TL_DIAG_TEXT);
+    fclose(null);
+  }
+  tl_prog_free(p);
+  tl_diags_free(d);
+  return 0;
+}
