@@ -42,13 +42,7 @@ static char *load(const char *text, size_t np, const char *deals, size_t nd, int
   tl_ldg_feed_csv(b, TL_TB_PAYEES, "payees.csv", text, np);
   if (deals) tl_ldg_feed_csv(b, TL_TB_DEALS, "deals.csv", deals, nd);
   tl_ledger *l = tl_ldg_finish(b);
-  char *s = NULL;
-  size_t len;
-  FILE *f = open_memstream(&s, &len);
-  if (!f) abort();
-  tl_diag_print(d, f, TL_DIAG_TEXT);
-  if (l) ledger_dump(f, l);
-  fclose(f);
+  char *s = ledger_text(d, l);
   tl_ldg_free(l);
   tl_diags_free(d);
   return s;

@@ -1,13 +1,14 @@
 /*
 ** ledger_dump.h: everything a ledger holds of its deals and splits, as text
 ** (string ids, lines, nulls, values), so that two loads can be compared
-** byte for byte.  Shared by the ledger unit tests and the CSV fuzz target,
-** which both load a file on one thread and in parts on several.
+** byte for byte.  Shared by the ledger unit tests and the CSV and run fuzz
+** targets, which all load a file on one thread and in parts on several.
 */
 #ifndef TL_TESTS_LEDGER_DUMP_H
 #define TL_TESTS_LEDGER_DUMP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "runtime/ledger.h"
 
@@ -51,6 +52,19 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
     fprintf(f, "split %u: %d %d %s\n", tl_ldg_line(st, r), st->cols[0].v.ref[r], st->cols[1].v.ref[r],
             buf);
   }
+}
+
+/* The messages of d, then what l holds (when there is a ledger), as one
+** string to free. */
+static inline char *ledger_text(tl_diags *d, const tl_ledger *l) {
+  char *s = NULL;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  if (!f) abort();
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  if (l) ledger_dump(f, l);
+  fclose(f);
+  return s;
 }
 
 #endif
