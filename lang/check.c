@@ -37,6 +37,12 @@ static void err(checker *k, tl_span s, const char *code, const char *fmt, ...) {
   k->errors++;
 }
 
+/* Whether the plan's year is declared and valid, so that its periods are
+** known.  A wrong year is reported once, where it is declared; the checks
+** that need its periods (a period named in a plan, a date window, a draw's
+** length) then stay silent rather than read an empty calendar. */
+static bool year_known(const checker *k) { return k->c->year && k->c->cal.n > 0; }
+
 static void warn(checker *k, tl_span s, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void warn(checker *k, tl_span s, const char *code, const char *fmt, ...) {
@@ -602,7 +608,7 @@ static tl_type check_expr(checker *k, tl_expr *e, ectx x) {
     case TL_E_INPERIOD: {
       tl_type a = check_expr(k, e->u.inperiod.x, x);
       tl_date lo, hi;
-      if (k->c->year && !tl_period_span(&k->c->cal, e->u.inperiod.period, &lo, &hi)) {
+      if (year_known(k) && !tl_period_span(&k->c->cal, e->u.inperiod.period, &lo, &hi)) {
         err(k, e->span, "period", "%s is not a month or quarter of this plan's year (%s to %s)",
             e->u.inperiod.period, k->c->cal.name[0], k->c->cal.name[k->c->cal.n - 1]);
         break;
@@ -768,7 +774,7 @@ static void lint_windows(checker *k, const tl_expr *e) {
   switch (e->kind) {
     case TL_E_RANGE: {
       const tl_expr *lo = e->u.range.lo, *hi = e->u.range.hi;
-      if (lo->kind == TL_E_DATE && hi->kind == TL_E_DATE && k->c->year) {
+      if (lo->kind == TL_E_DATE && hi->kind == TL_E_DATE && year_known(k)) {
         if (hi->u.date < k->c->cal.start || lo->u.date > k->c->cal.end)
           warn(k, e->span, "window-outside-year", "this date window lies outside the plan year, "
                "so it never matches");
@@ -947,7 +953,7 @@ int tl_check(tl_plan *plan, tl_diags *d, tl_checked *c) {
     expect_type(&k, it->x, TL_TY_MONEY, "a draw amount");
     int64_t n = 0;
     if (!is_integer(it->num) || !tl_dec_to_int(it->num, &n) || n < 1 ||
-        (c->year && c->period && n > c->cal.n))
+        (year_known(&k) && c->period && n > c->cal.n))
       err(&k, it->span, "draw", "a draw lasts a whole number of periods, from 1 to the periods "
           "in the plan year");
   }
