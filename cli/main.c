@@ -288,10 +288,9 @@ static void run_hashes(const opts *o, const char *plan, size_t plan_len, char pl
   if (o->db) {
     hash_file(&h, o->db);
   } else {
-    static const char *const names[] = { "payees", "fx", "deals", "splits", "quotas" };
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    for (size_t i = 0; i < TL_TB_COUNT; i++) {
       char path[4096];
-      snprintf(path, sizeof path, "%s/%s.csv", o->data, names[i]);
+      snprintf(path, sizeof path, "%s/%s.csv", o->data, tl_table_names[tl_ldg_order[i]]);
       hash_file(&h, path);
     }
   }

@@ -24,6 +24,9 @@
 #include "ledger.h"
 
 const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
+const tl_tableid tl_ldg_order[TL_TB_COUNT] = {
+  TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS
+};
 
 static const tl_colspec splits_cols[] = {
   { "deal", TL_COL_DEAL, false, false },

@@ -148,6 +148,12 @@ typedef struct tl_tablespec {
 typedef enum tl_tableid { TL_TB_PAYEES, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_FX, TL_TB_QUOTAS, TL_TB_COUNT } tl_tableid;
 
 extern const char *const tl_table_names[TL_TB_COUNT];   /* "payees", ... */
+/* The order a builder is fed its tables in, whatever the source: payees
+** before the references to them, rates before the deals they convert, deals
+** before their splits.  Payees and deals are required; the rest may be
+** missing. */
+extern const tl_tableid tl_ldg_order[TL_TB_COUNT];
+static inline bool tl_ldg_required(tl_tableid t) { return t == TL_TB_PAYEES || t == TL_TB_DEALS; }
 /* Fixed schemas for splits, fx and quotas (NULL for payees and deals). */
 const tl_tablespec *tl_ldg_fixed_spec(tl_tableid t);
 

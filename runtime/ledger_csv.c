@@ -16,11 +16,6 @@
 #include "arena.h"
 #include "ledger.h"
 
-/* The order the builder requires. */
-static const tl_tableid load_order[] = {
-  TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS
-};
-
 static char *join(const char *dir, const char *name) {
   size_t n = strlen(dir);
   if (strcmp(dir, ".") == 0) return tl_strdup(name);
@@ -74,12 +69,12 @@ static void *map_file(int fd, size_t *len) {
 }
 
 tl_ledger *tl_ldg_load_csv_dir(const char *dir, const tl_ldg_opts *opts, tl_diags *diags) {
-  enum { N = sizeof load_order / sizeof load_order[0] };
+  enum { N = TL_TB_COUNT };
   char *path[N];
   int fd[N];
   bool ok = true;
   for (int i = 0; i < N; i++) {
-    tl_tableid t = load_order[i];
+    tl_tableid t = tl_ldg_order[i];
     char name[32];
     snprintf(name, sizeof name, "%s.csv", tl_table_names[t]);
     path[i] = join(dir, name);
@@ -90,8 +85,7 @@ tl_ledger *tl_ldg_load_csv_dir(const char *dir, const tl_ldg_opts *opts, tl_diag
       fd[i] = -1;
       errno = EISDIR;
     }
-    bool required = t == TL_TB_PAYEES || t == TL_TB_DEALS;
-    if (fd[i] < 0 && (required || errno != ENOENT)) {
+    if (fd[i] < 0 && (tl_ldg_required(t) || errno != ENOENT)) {
       io_error(diags, path[i], "open", errno);
       ok = false;
     }
@@ -102,11 +96,11 @@ tl_ledger *tl_ldg_load_csv_dir(const char *dir, const tl_ldg_opts *opts, tl_diag
       size_t len;
       void *map = map_file(fd[i], &len);
       if (map) {
-        tl_ldg_feed_csv_mapped(b, load_order[i], path[i], map, len);
+        tl_ldg_feed_csv_mapped(b, tl_ldg_order[i], path[i], map, len);
         munmap(map, len);
       } else {
         char *data = read_all(fd[i], &len);
-        if (data) tl_ldg_feed_csv(b, load_order[i], path[i], data, len);
+        if (data) tl_ldg_feed_csv(b, tl_ldg_order[i], path[i], data, len);
         else io_error(diags, path[i], "read", errno);
         tl_free(data);
       }

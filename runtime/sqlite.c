@@ -8,10 +8,6 @@
 #include "runtime/arena.h"
 #include "runtime/sqlite.h"
 
-static const tl_tableid load_order[] = {
-  TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS
-};
-
 static void db_error(tl_diags *d, const char *file, sqlite3 *db, const char *what) {
   tl_loc loc = { file, 0, 0, 0, 0 };
   tl_diag(d, TL_SEV_ERROR, loc, "db", "%s: %s", what, db ? sqlite3_errmsg(db) : "cannot open");
@@ -74,10 +70,10 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
     return NULL;
   }
   bool ok = true;
-  for (size_t i = 0; i < sizeof load_order / sizeof *load_order; i++) {
-    tl_tableid t = load_order[i];
+  for (size_t i = 0; i < TL_TB_COUNT; i++) {
+    tl_tableid t = tl_ldg_order[i];
     bool present = has_table(db, tl_table_names[t]);
-    if (!present && (t == TL_TB_PAYEES || t == TL_TB_DEALS)) {
+    if (!present && tl_ldg_required(t)) {
       tl_loc loc = { path, 0, 0, 0, 0 };
       tl_diag(diags, TL_SEV_ERROR, loc, "db", "the database has no table %s", tl_table_names[t]);
       ok = false;
@@ -86,9 +82,9 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
   tl_ledger *l = NULL;
   if (ok) {
     tl_ldg_builder *b = tl_ldg_begin(opts, diags);
-    for (size_t i = 0; i < sizeof load_order / sizeof *load_order && ok; i++)
-      if (has_table(db, tl_table_names[load_order[i]]))
-        ok = feed_table(b, db, path, load_order[i], diags);
+    for (size_t i = 0; i < TL_TB_COUNT && ok; i++)
+      if (has_table(db, tl_table_names[tl_ldg_order[i]]))
+        ok = feed_table(b, db, path, tl_ldg_order[i], diags);
     l = tl_ldg_finish(b);
     if (!ok) {
       tl_ldg_free(l);

@@ -34,18 +34,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The files in the order the loader reads them (ledger_csv.c). */
-static const tl_tableid order[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS,
-                                    TL_TB_QUOTAS };
-enum { NFILES = sizeof order / sizeof order[0] };
+/* The files are kept in the order the loader reads them (tl_ldg_order). */
+enum { NFILES = TL_TB_COUNT };
 
-typedef struct file { const char *p; size_t n; bool there; } file;
+typedef struct file { const char *p; size_t n; } file;   /* p: NULL when not there */
 
 /* Which table a line "--NAME.csv--" names, or -1. */
 static int file_named(const char *s, size_t n) {
   for (int i = 0; i < NFILES; i++) {
     char want[32];
-    int w = snprintf(want, sizeof want, "--%s.csv--", tl_table_names[order[i]]);
+    int w = snprintf(want, sizeof want, "--%s.csv--", tl_table_names[tl_ldg_order[i]]);
     if ((size_t)w == n && memcmp(s, want, n) == 0) return i;
   }
   return -1;
@@ -65,7 +63,6 @@ static size_t split(const char *text, size_t size, file f[NFILES]) {
       else f[cur].n = at - (size_t)(f[cur].p - text);
       cur = named;
       f[cur].p = text + next;
-      f[cur].there = true;
     }
     at = next;
   }
@@ -97,10 +94,10 @@ static void run_on(const tl_program *p, const file f[NFILES], int threads, one_r
   o->d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&lo, o->d);
   for (int i = 0; i < NFILES; i++) {
+    tl_tableid t = tl_ldg_order[i];
     char name[32];
-    snprintf(name, sizeof name, "%s.csv", tl_table_names[order[i]]);
-    bool required = order[i] == TL_TB_PAYEES || order[i] == TL_TB_DEALS;
-    if (f[i].there || required) tl_ldg_feed_csv(b, order[i], name, f[i].there ? f[i].p : "", f[i].n);
+    snprintf(name, sizeof name, "%s.csv", tl_table_names[t]);
+    if (f[i].p || tl_ldg_required(t)) tl_ldg_feed_csv(b, t, name, f[i].p ? f[i].p : "", f[i].n);
   }
   o->l = tl_ldg_finish(b);
   tl_eng_grain(threads > 1 ? 1 : 0, threads > 1 ? 1 : 0);
