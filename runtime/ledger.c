@@ -144,10 +144,18 @@ struct tl_ldg_builder {
   struct parts *ps;                      /* the main reader's workers on this table, or NULL */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
+  struct pcol *pplan;                    /* how plain_row reads each column (plain_plan) */
   /* Short text of plain rows (codes, products), by short_id: most text
   ** columns hold a few values, found here without hashing or probing. */
   struct { uint64_t text; uint32_t id; } shorts[64];
+  /* Dates of plain rows by their text: a ledger's dates fall on a few
+  ** hundred days, and a date found here is not parsed again.  A slot per
+  ** month and day (plain_date), so a year's days never push each other out;
+  ** tail holds the last two bytes and DAY_SET. */
+  struct { uint64_t text; uint32_t tail; tl_date day; } days[2048];
 };
+
+enum { DAY_SET = 1u << 16 };
 
 static void err(tl_ldg_builder *b, int t, pos at, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -500,9 +508,29 @@ static const char *const ref_noun[TL_TB_COUNT] = {
 };
 
 /* An id of at most 7 bytes as a word, its length in the top byte; a longer
-** one as a word no short id can be. */
-static uint64_t short_id(const char *s, size_t n) {
+** one as a word no short id can be.  Inlined always: it is a few
+** instructions on every text and payee cell of a big load, and the call was
+** more than that. */
+static inline __attribute__((always_inline)) uint64_t short_id(const char *s, size_t n) {
   return n > 7 ? UINT64_MAX : tl_bytes_word(s, n) | (uint64_t)n << 56;
+}
+
+/* The hash of payee id s, of short id w, in the payee index: a short id's
+** word mixed, which is a few instructions, where tl_str_hash is a few dozen. */
+static inline uint32_t payee_hash_w(const char *s, size_t n, uint64_t w) {
+  if (w == UINT64_MAX) return tl_str_hash(s, n);
+  w = (w ^ w >> 29) * 0x9E3779B97F4A7C15u;
+  return (uint32_t)(w >> 32);
+}
+
+static uint32_t payee_hash(const char *s, size_t n) { return payee_hash_w(s, n, short_id(s, n)); }
+
+/* The hash a lookup of column c's cell s uses: the payee index's for a
+** reference to a payee, the string table's for text (a manager, on the
+** payees table, is interned, to be resolved once the roster is complete). */
+static uint32_t cell_hash(const tl_ldg_builder *b, int c, const char *s, size_t n) {
+  return b->spec[b->cur]->cols[c].type == TL_COL_PAYEE && b->cur != TL_TB_PAYEES
+         ? payee_hash(s, n) : tl_str_hash(s, n);
 }
 
 static void index_payees(tl_ldg_builder *b) {
@@ -516,7 +544,7 @@ static void index_payees(tl_ldg_builder *b) {
     if (row < 0) continue;
     size_t len;
     const char *s = tl_str_get(b->l->strs, (uint32_t)id, &len);
-    uint32_t h = tl_str_hash(s, len), i = h & mask;
+    uint32_t h = payee_hash(s, len), i = h & mask;
     while (b->pidx[i].row) i = (i + 1) & mask;
     b->pidx[i] = (pslot){ h, (uint32_t)row + 1, short_id(s, len) };
   }
@@ -529,21 +557,29 @@ static void payee_prefetch(tl_ldg_builder *b, uint32_t h) {
   __builtin_prefetch(&b->pidx[h & b->pmask]);
 }
 
-/* The payees row whose id is s, or -1. */
-static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h) {
+/* The payees row whose id is s, of short id w (short_id) and hash h
+** (payee_hash), or -1.  Inlined: a plain deals row looks up its owner, and
+** a short id is found by its slot alone. */
+static inline int32_t payee_find(tl_ldg_builder *b, const char *s, size_t n, uint64_t w,
+                                 uint32_t h) {
   if (!b->pidx) index_payees(b);
-  const uint32_t *ids = b->l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]].v.str;
-  uint64_t w = short_id(s, n);
-  for (uint32_t i = h & b->pmask;; i = (i + 1) & b->pmask) {
-    const pslot *e = &b->pidx[i];
+  const pslot *idx = b->pidx;
+  uint32_t mask = b->pmask;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    const pslot *e = &idx[i];
     if (!e->row) return -1;
     if (e->hash != h || e->text != w) continue;
     int32_t row = (int32_t)(e->row - 1);
     if (w != UINT64_MAX) return row;
     size_t len;
+    const uint32_t *ids = b->l->t[TL_TB_PAYEES].cols[b->keycol[TL_TB_PAYEES]].v.str;
     const char *t = tl_str_get(b->l->strs, ids[row], &len);
     if (len == n && tl_bytes_cmp(t, s, n) == 0) return row;
   }
+}
+
+static int32_t payee_row(tl_ldg_builder *b, const char *s, size_t n, uint32_t h) {
+  return payee_find(b, s, n, short_id(s, n), h);
 }
 
 static bool resolve(tl_ldg_builder *b, int target, const char *name, const tl_ldg_cell *x,
@@ -595,7 +631,7 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   if (cs->key && t == TL_TB_DEALS) return deal_key(b, c, r, x);
   uint32_t h = 0;
   if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE)
-    h = b->hcur_ok ? b->hcur[c] : tl_str_hash(x->p, x->len);
+    h = b->hcur_ok ? b->hcur[c] : cell_hash(b, c, x->p, x->len);
   switch (col->type) {
   case TL_COL_TEXT:
     col->v.str[r] = tl_str_intern_h(b->l->strs, x->p, x->len, h);
@@ -1363,7 +1399,7 @@ static void prefetch_row(tl_ldg_builder *b, const tl_csv_row *row) {
     tl_coltype ty = s->cols[c].type;
     if ((ty != TL_COL_TEXT && ty != TL_COL_PAYEE) || (s->cols[c].key && b->cur == TL_TB_DEALS))
       continue;
-    uint32_t h = b->hnext[c] = tl_str_hash(row->f[i].p, row->f[i].len);
+    uint32_t h = b->hnext[c] = cell_hash(b, c, row->f[i].p, row->f[i].len);
     if (ty != TL_COL_PAYEE) tl_str_prefetch_h(b->l->strs, h);
     else if (b->pidx) __builtin_prefetch(&b->pidx[h & b->pmask]);
   }
@@ -1411,17 +1447,130 @@ static uint32_t intern_short(tl_ldg_builder *b, const char *s, size_t n) {
   return e->id;
 }
 
+/* tl_date_parse of a plain row's cell, through the builder's cache. */
+static bool plain_date(tl_ldg_builder *b, const char *s, size_t n, tl_date *out) {
+  if (n != 10) return false;
+  uint64_t w;
+  uint16_t t2;
+  memcpy(&w, s, 8);
+  memcpy(&t2, s + 8, 2);
+  uint32_t tail = t2 | DAY_SET;
+  /* the low bits of the month's and the day's digits, YYYY-MM-DD */
+  size_t slot = (w >> 48 & 0xF) | (w >> 40 & 1) << 4 | (size_t)(t2 >> 8 & 0xF) << 5
+                | (size_t)(t2 & 3) << 9;
+  __typeof__(b->days[0]) *e = &b->days[slot];
+  if (e->text == w && e->tail == tail) {
+    *out = e->day;
+    return true;
+  }
+  if (!tl_date_parse(s, n, out)) return false;
+  e->text = w;
+  e->tail = tail;
+  e->day = *out;
+  return true;
+}
+
+/* How plain_row reads a column of the current table: its header cell and
+** what to do with a cell, worked out once per table from the header, the
+** spec and the columns, which the loop over a row's cells read for every
+** cell before (a fifth of a big load). */
+typedef enum pop {
+  P_TEXT, P_CURRENCY, P_KEY, P_DEC, P_PERCENT, P_DATE, P_BOOL, P_PAYEE, P_DEAL,
+  P_GENERAL                     /* a cell only the general path reads */
+} pop;
+
+typedef struct pcol {
+  int field;                    /* header cell, or -1 */
+  uint8_t op;                   /* pop */
+  bool optional;
+} pcol;
+
+static pcol *plain_plan(const tl_ldg_builder *b) {
+  int t = b->cur;
+  const tl_tablespec *sp = b->spec[t];
+  pcol *pc = tl_alloc(((size_t)sp->ncols + 1) * sizeof *pc);
+  for (int c = 0; c < sp->ncols; c++) {
+    const tl_colspec *cs = &sp->cols[c];
+    pop op = P_GENERAL;
+    switch (cs->type) {
+    case TL_COL_TEXT:
+      op = !cs->key ? (t == TL_TB_DEALS && c == b->d_currency ? P_CURRENCY : P_TEXT)
+           : t == TL_TB_DEALS ? P_KEY : P_GENERAL;
+      break;
+    case TL_COL_MONEY: case TL_COL_NUMBER: op = P_DEC; break;
+    case TL_COL_PERCENT: op = P_PERCENT; break;
+    case TL_COL_DATE: op = P_DATE; break;
+    case TL_COL_BOOL: op = P_BOOL; break;
+    case TL_COL_PAYEE: op = t == TL_TB_PAYEES ? P_GENERAL : P_PAYEE; break;
+    case TL_COL_DEAL: op = P_DEAL; break;
+    }
+    pc[c] = (pcol){ b->chdr[c], (uint8_t)op, cs->optional };
+  }
+  return pc;
+}
+
+/* The k digits (1 to 8) at the start of the little-endian word w as a
+** number, eight at a time (three multiplications); false when one of them is
+** not a digit. */
+static inline bool swar_digits(uint64_t w, size_t k, uint64_t *out) {
+  unsigned sh = 8 * (unsigned)(8 - k);
+  /* the digits in the top k bytes, zero bytes (leading zeros) below them */
+  uint64_t d = (w << sh) - (0x3030303030303030u << sh);
+  /* a byte below '0' wraps to 0x80 and more, one above '9' gets there adding 0x76 */
+  if (((d + 0x7676767676767676u) | d) & 0x8080808080808080u) return false;
+  d = (d * 2561) >> 8;
+  d = ((d & 0x00FF00FF00FF00FFu) * 6553601) >> 16;
+  *out = ((d & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;
+  return true;
+}
+
+/* The raw units (10^-9) of a decimal cell [-|+]D[.F], D of 1 to 8 digits
+** and F of 1 to 8, which always fit 64 bits: the cells of a big ledger's
+** amounts and shares, read a word at a time (a digit at a time, in
+** tl_dec_parse, was most of their cost).  It reads up to 16 bytes from s,
+** which must be before end.  False for anything else, which tl_dec_parse
+** reads, and judges, as always. */
+static bool plain_raw(const char *s, size_t n, const char *end, int64_t *out) {
+  static const uint32_t scale[9] = {
+    1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10
+  };
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+  return false;
+#endif
+  bool neg = n > 0 && *s == '-';
+  size_t sign = n > 0 && (*s == '-' || *s == '+');
+  s += sign;
+  n -= sign;
+  if (n == 0 || n > 17 || end - s < 16) return false;
+  uint64_t w, v, frac = 0;
+  memcpy(&w, s, 8);
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  uint64_t x = w ^ (ones * '.'), dots = (x - ones) & ~x & high;
+  size_t dot = dots ? (size_t)__builtin_ctzll(dots) >> 3 : 8;   /* the lowest is exact */
+  if (dot >= n) dot = n;        /* no point: the cell is all digits */
+  if (dot == 0 || (dot == 8 && n > 8) || !swar_digits(w, dot, &v)) return false;
+  if (dot < n) {
+    size_t k = n - dot - 1;
+    if (k == 0 || k > 8) return false;
+    memcpy(&w, s + dot + 1, 8);
+    if (!swar_digits(w, k, &frac)) return false;
+    frac *= scale[k];
+  }
+  uint64_t raw = v * 1000000000u + frac;
+  *out = neg ? -(int64_t)raw : (int64_t)raw;
+  return true;
+}
+
 /* Read the row at p (line `line`) into the current table, and set *next to
 ** the line after it; false, having added no row, when it is not plain. */
 static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_t line,
                       const char **next) {
   int t = b->cur;
   tl_table *tb = &b->l->t[t];
-  const tl_colspec *cs = b->spec[t]->cols;
   const tl_csv_span *f = b->plain;
   const char *q = tl_csv_plain_row(p, end, b->plain, (uint32_t)b->nhdr);
   if (!q) return false;
-  if (!room(b)) return false;
+  if ((b->ps || tb->nrows >= b->cap[t]) && !room(b)) return false;   /* room's usual case first */
   uint32_t r = tb->nrows;
   if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
   int key = -1;
@@ -1431,74 +1580,95 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
   enum { LATER = 4 };
   int later[LATER], nlater = 0;
   uint32_t later_h[LATER];
-  for (int c = 0; c < tb->ncols; c++) {
-    tl_column *col = &tb->cols[c];
-    int i = b->chdr[c];
+  uint64_t later_w[LATER];
+  const pcol *pc = b->pplan;
+  tl_column *cols = tb->cols;
+  int ncols = tb->ncols;
+  for (int c = 0; c < ncols; c++) {
+    tl_column *col = &cols[c];
+    int i = pc[c].field;
     if (i < 0 || f[i].len == 0) {
-      if (!cs[c].optional) return false;
-      set_null(b, tb, c, r);
+      if (!pc[c].optional) return false;
+      if (pc[c].op == P_DATE && col->isnull) {   /* set_null's usual case: no date */
+        col->isnull[r] = 1;
+        col->v.date[r] = TL_DATE_NONE;
+      } else {
+        set_null(b, tb, c, r);
+      }
       continue;
     }
     const char *x = f[i].p;
     size_t n = f[i].len;
     uint32_t found;
-    switch (col->type) {
-    case TL_COL_TEXT:
-      if (cs[c].key) {
-        if (t != TL_TB_DEALS) return false;
-        key = c;                /* last: a key once added stays */
-      } else {
-        col->v.str[r] = intern_short(b, x, n);
-        currency |= c == b->d_currency;
-      }
+    switch ((pop)pc[c].op) {
+    case P_CURRENCY:
+      currency = true;
+      /* fall through */
+    case P_TEXT:
+      col->v.str[r] = intern_short(b, x, n);
       break;
-    case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: {
+    case P_KEY:
+      key = c;                  /* last: a key once added stays */
+      break;
+    case P_DEC: case P_PERCENT: {
+      int64_t raw;
+      bool pct = pc[c].op == P_PERCENT && x[n - 1] == '%';   /* as percent() reads it */
+      if (!col->wide && plain_raw(x, n - pct, end, &raw) && (!pct || raw % 100 == 0)) {
+        col->v.d64[r] = pct ? raw / 100 : raw;
+        break;
+      }
       tl_dec v;
-      if ((col->type == TL_COL_PERCENT ? percent(x, n, &v) : tl_dec_parse(x, n, 0, &v))
+      if ((pc[c].op == P_PERCENT ? percent(x, n, &v) : tl_dec_parse(x, n, 0, &v))
           != TL_DEC_OK || !put_dec(b, col, r, v))
         return false;
       break;
     }
-    case TL_COL_DATE:
-      if (!tl_date_parse(x, n, &col->v.date[r])) return false;
+    case P_DATE:
+      if (!plain_date(b, x, n, &col->v.date[r])) return false;
       break;
-    case TL_COL_BOOL:
+    case P_BOOL:
       if (!parse_bool(x, n, &col->v.b[r])) return false;
       break;
-    case TL_COL_PAYEE: {
-      if (t == TL_TB_PAYEES || nlater == LATER) return false;   /* more: the general path */
-      uint32_t h = tl_str_hash(x, n);
+    case P_PAYEE: {
+      if (nlater == LATER) return false;   /* more: the general path */
+      uint64_t w = short_id(x, n);
+      uint32_t h = payee_hash_w(x, n, w);
       payee_prefetch(b, h);
       later[nlater] = c;
+      later_w[nlater] = w;
       later_h[nlater++] = h;
       break;
     }
-    case TL_COL_DEAL:
+    case P_DEAL:
       if ((found = tl_str_find_key(b->l->strs, x, n, &b->deal_hint)) == UINT32_MAX) return false;
       col->v.ref[r] = (int32_t)found;
       break;
+    case P_GENERAL:
+      return false;
     }
   }
   if (t == TL_TB_DEALS) {
-    fxstate st = currency ? convert(b, r) : FX_DONE;
+    /* convert's usual case first: a deal in the plan's currency */
+    fxstate st = currency && cols[b->d_currency].v.str[r] != b->plan_cur ? convert(b, r) : FX_DONE;
     if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
       return false;
   }
   for (int k = 0; k < nlater; k++) {
-    const tl_csv_span *y = &f[b->chdr[later[k]]];
-    if ((tb->cols[later[k]].v.ref[r] = payee_row(b, y->p, y->len, later_h[k])) < 0) return false;
+    const tl_csv_span *y = &f[pc[later[k]].field];
+    if ((cols[later[k]].v.ref[r] = payee_find(b, y->p, y->len, later_w[k], later_h[k])) < 0)
+      return false;
   }
   if (t == TL_TB_DEALS) {
     if (key >= 0) {
       uint32_t first;
       if (r >= TL_STR_KEY) return false;
-      if (tl_str_key_try(b->l->strs, r, f[b->chdr[key]].p, f[b->chdr[key]].len, &first)
+      if (tl_str_key_try(b->l->strs, r, f[pc[key].field].p, f[pc[key].field].len, &first)
           == UINT32_MAX)
         return false;
     }
   } else if (t == TL_TB_SPLITS) {
-    if (!share_ok(tl_col_dec(&tb->cols[SP_SHARE], r))) return false;
-    const tl_csv_span *d = &f[b->chdr[SP_DEAL]], *y = &f[b->chdr[SP_PAYEE]];
+    if (!share_ok(tl_col_dec(&cols[SP_SHARE], r))) return false;
+    const tl_csv_span *d = &f[pc[SP_DEAL].field], *y = &f[pc[SP_PAYEE].field];
     splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
     tl_vec_push(b->split, sr);
   }
@@ -1812,11 +1982,26 @@ static void start_parts(tl_ldg_builder *b, parts *ps) {
 typedef struct window {
   const char *base;             /* the file's first page */
   size_t page, total, released, populated;
+  size_t next;                  /* the first offset at which there is something to do */
 } window;
 
 enum { WINDOW = 512 << 10 };
 
-static void slide(window *w, const char *row) {
+/* Where slide next has something to do: map the window ahead, or hand back
+** the one behind.  Rows are short, so most rows have nothing to do. */
+static void window_next(window *w) {
+  size_t ahead = w->populated < w->total
+                 ? (w->populated > WINDOW / 2 ? w->populated - WINDOW / 2 : 0) : SIZE_MAX;
+  w->next = ahead < w->released + WINDOW ? ahead : w->released + WINDOW;
+}
+
+/* The reader goes on from offset at, having had other bytes read for it. */
+static void window_jump(window *w, size_t at) {
+  w->released = w->populated = at / w->page * w->page;
+  window_next(w);
+}
+
+static void slide_at(window *w, const char *row) {
   size_t at = (size_t)(row - w->base);
   if (at + WINDOW / 2 >= w->populated && w->populated < w->total) {
     size_t n = w->total - w->populated < WINDOW ? w->total - w->populated : WINDOW;
@@ -1833,6 +2018,11 @@ static void slide(window *w, const char *row) {
     (void)madvise((char *)w->base + w->released, done - w->released, MADV_DONTNEED);
     w->released = done;
   }
+  window_next(w);
+}
+
+static inline void slide(window *w, const char *row) {
+  if ((size_t)(row - w->base) >= w->next) slide_at(w, row);
 }
 
 /* The rows of reader c into the current table, checked one behind the reader
@@ -1848,6 +2038,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
   window w = { .page = mapped ? (size_t)sysconf(_SC_PAGESIZE) : 1 };
   w.base = (const char *)((uintptr_t)data & ~(uintptr_t)(w.page - 1));
   w.total = (size_t)(data + len - w.base);
+  window_next(&w);
   b->ps = ps;                   /* for widen */
   for (;;) {
     if (b->plain && !pending) {
@@ -1883,7 +2074,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
         break;
       }
       tl_csv_seek(c, next, next_line);
-      w.released = w.populated = (size_t)(next - w.base) / w.page * w.page;
+      window_jump(&w, (size_t)(next - w.base));
       st = tl_csv_next(c, &row);
     }
     if (b->worker && (st == TL_CSV_ERROR || (st == TL_CSV_ROW && row.quoted) || b->failed
@@ -1953,7 +2144,10 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   parts ps = { 0 };
   if (!b->skip_rows) {
     size_t nrows = sample_rows(b, rows, data + len);
-    if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
+    if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) {
+      b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
+      b->pplan = plain_plan(b);
+    }
     size_t need = plan_parts(b, &ps, rows, data + len, mapped);
     tl_prefault_hold(true);     /* the columns are mapped first, then faulted in */
     reserve_rows(b, need > nrows ? need : nrows);
@@ -1963,7 +2157,9 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   }
   feed_rows(b, c, data, len, mapped, ps.n ? &ps : NULL);
   tl_free(b->plain);
+  tl_free(b->pplan);
   b->plain = NULL;
+  b->pplan = NULL;
   tl_csv_free(c);
 }
 

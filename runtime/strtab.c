@@ -190,7 +190,7 @@ void tl_strtab_free(tl_strtab *t) {
 static uint32_t nkeys(const tl_strtab *t) { return t->k0 + t->k.n; }
 
 /* The segment holding row's key, and the row's index in it. */
-static const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
+static inline const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
   if (row >= t->k0) {
     *i = row - t->k0;
     return &t->k;
@@ -201,13 +201,13 @@ static const strbuf *key_buf(const tl_strtab *t, uint32_t row, uint32_t *i) {
   return &t->seg[j].b;
 }
 
-static size_t key_len(const tl_strtab *t, uint32_t row) {
+static inline size_t key_len(const tl_strtab *t, uint32_t row) {
   uint32_t i;
   const strbuf *b = key_buf(t, row, &i);
   return buf_len(b, i);
 }
 
-static const char *key_str(const tl_strtab *t, uint32_t row) {
+static inline const char *key_str(const tl_strtab *t, uint32_t row) {
   uint32_t i;
   const strbuf *b = key_buf(t, row, &i);
   return buf_str(b, i);
@@ -315,7 +315,7 @@ uint32_t tl_str_count(const tl_strtab *t) { return t->s.n; }
 /* ---- keys ----------------------------------------------------------------- */
 
 /* Three-way comparison of s with key row i in order o. */
-static int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t i) {
+static inline int key_cmp(const tl_strtab *t, int o, const char *s, size_t n, uint32_t i) {
   size_t m = key_len(t, i);
   if (o == ORDER_SHORTLEX && n != m) return n < m ? -1 : 1;
   int c = tl_bytes_cmp(s, key_str(t, i), n < m ? n : m);
@@ -360,7 +360,9 @@ static void key_unsort(tl_strtab *t) {
   }
 }
 
-uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
+/* tl_str_key_try for any key but the usual one. */
+static __attribute__((noinline)) uint32_t key_try(tl_strtab *t, uint32_t row, const char *s,
+                                                  size_t n, uint32_t *first) {
   assert(row >= nkeys(t) && row < TL_STR_KEY && n > 0);
   if (t->korder && row != nkeys(t)) key_unsort(t);   /* rows without a key: no order */
   while (nkeys(t) < row) buf_add(&t->k, "", 0);
@@ -379,6 +381,31 @@ uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uin
   }
   buf_add(&t->k, s, n);
   return TL_STR_KEY | row;
+}
+
+uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {
+  strbuf *k = &t->k;
+  /* The usual key, the next row's, as wide as the one before it in the same
+  ** buffer and with room reserved: being after that one in byte order, it is
+  ** after it in both orders, and it is only copied in.  buf_add's checks,
+  ** the general comparison and the call's frame were most of a big load's
+  ** key cost, so the rest is a call of its own. */
+  if (t->korder && row == t->k0 + k->n && k->n > 0 && !k->off && n + 1 == k->width && n > 0
+      && k->used + n + 1 <= k->cap && k->used + n + 1 <= UINT32_MAX && k->n < TL_STR_KEY - 2
+      && tl_bytes_cmp(s, k->text + k->used - k->width, n) > 0) {
+    char *to = k->text + k->used;
+    if (n >= 8 && n <= 16) {     /* two words, overlapping: ids are about that long */
+      memcpy(to, s, 8);
+      memcpy(to + n - 8, s + n - 8, 8);
+    } else {
+      memcpy(to, s, n);
+    }
+    to[n] = 0;
+    k->used += n + 1;
+    k->n++;
+    return TL_STR_KEY | row;
+  }
+  return key_try(t, row, s, n, first);
 }
 
 uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first) {

@@ -440,6 +440,63 @@ static void test_types(void **state) {
   tl_ldg_free(l);
 }
 
+/* Decimal cells as a plain row reads them a word at a time (up to 8 digits
+** either side of the point, with 16 bytes of the file after the cell) and as
+** tl_dec_parse does, past that: both must give what tl_dec_parse gives. */
+static void test_plain_decimals(void **state) {
+  (void)state;
+  static const char *const cells[][2] = {
+    { "1", "1" }, { "12345678", "12345678" }, { "123456789", "123456789" },
+    { "99999999.99999999", "99999999.99999999" }, { "0.00000001", "0.00000001" },
+    { "1.123456789", "1.123456789" }, { "-0", "0" }, { "-0.5", "-0.5" }, { "+3.25", "3.25" },
+    { "00000007.10000000", "7.1" }, { "12345678.9", "12345678.9" }, { "9.87654321", "9.87654321" },
+    { "-12345678.12345678", "-12345678.12345678" }, { "1234567890.5", "1234567890.5" },
+  };
+  static const char *const rates[][2] = {
+    { "50%", "0.5" }, { "12.5%", "0.125" }, { "0.3334", "0.3334" }, { "-3%", "-0.03" },
+    { "99999999.99%", "999999.9999" }, { "100%", "1" }, { "1", "1" },
+  };
+  enum { N = sizeof cells / sizeof cells[0], R = sizeof rates / sizeof rates[0] };
+  char deals[4096] = "id,owner,closed,amount,won,rate,units\n";
+  for (int i = 0; i < N; i++)
+    sprintf(deals + strlen(deals), "T%02d,ann,2026-01-01,%s,,%s,%s\n", i, cells[i][0],
+            rates[i % R][0], cells[N - 1 - i][0]);
+  strcat(deals, "T99,ann,2026-01-01,1,,,1\n");   /* bytes after the last cells */
+  input in = { .payees = roster, .deals = deals, .deals_spec = &typed_spec };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *d = &l->t[TL_TB_DEALS];
+  for (uint32_t i = 0; i < N; i++) {
+    assert_dec(tl_col_dec(&d->cols[3], i), cells[i][1]);
+    assert_dec(tl_col_dec(&d->cols[5], i), rates[i % R][1]);
+    assert_dec(tl_col_dec(&d->cols[6], i), cells[N - 1 - i][1]);
+  }
+  tl_ldg_free(l);
+  /* what looks like a number to a word at a time but is not one */
+  in.deals = "id,owner,closed,amount,won,rate,units\n"
+             "B1,ann,2026-01-01,1.2.3,,,1\n"
+             "B2,ann,2026-01-01,1..2,,,1\n"
+             "B3,ann,2026-01-01,5.,,,1\n"
+             "B4,ann,2026-01-01,.5,,,1\n"
+             "B5,ann,2026-01-01,1:2,,,1\n"
+             "B6,ann,2026-01-01,12/4,,,1\n"
+             "B7,ann,2026-01-01,1.5:,,,1\n"
+             "B8,ann,2026-01-01,-+1,,,1\n"
+             "B9,ann,2026-01-01,1,,5%%,1\n"
+             "C1,ann,2026-01-01,1,,,1.0000000001\n"
+             "C2,ann,2026-01-01,1,,,1\n";
+  assert_string_equal(errors_of(&in),
+    "deals.csv:2:19: error: column \"amount\": \"1.2.3\" is not a plain decimal\n"
+    "deals.csv:3:19: error: column \"amount\": \"1..2\" is not a plain decimal\n"
+    "deals.csv:4:19: error: column \"amount\": \"5.\" is not a plain decimal\n"
+    "deals.csv:5:19: error: column \"amount\": \".5\" is not a plain decimal\n"
+    "deals.csv:6:19: error: column \"amount\": \"1:2\" is not a plain decimal\n"
+    "deals.csv:7:19: error: column \"amount\": \"12/4\" is not a plain decimal\n"
+    "deals.csv:8:19: error: column \"amount\": \"1.5:\" is not a plain decimal\n"
+    "deals.csv:9:19: error: column \"amount\": \"-+1\" is not a plain decimal\n"
+    "deals.csv:10:22: error: column \"rate\": \"5%%\" is not a percent (12.5% or 0.125)\n"
+    "deals.csv:11:23: error: column \"units\": \"1.0000000001\" has more than 9 decimal places\n");
+}
+
 static void test_type_errors(void **state) {
   input in = {
     .payees = roster,
@@ -1387,6 +1444,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_specs, teardown),
     cmocka_unit_test_teardown(test_good_ledger, teardown),
     cmocka_unit_test_teardown(test_types, teardown),
+    cmocka_unit_test_teardown(test_plain_decimals, teardown),
     cmocka_unit_test_teardown(test_type_errors, teardown),
     cmocka_unit_test_teardown(test_value_errors, teardown),
     cmocka_unit_test_teardown(test_value_quoting, teardown),
