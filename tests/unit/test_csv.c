@@ -279,6 +279,24 @@ static void test_plain_rows(void **state) {
   PLAIN("0123456789,0123456789,0123456789,0123456789,0123456789,0123456789,\"23456789\n"
         "next line, which is long enough to be read in the same step as the first one",
         7, "not plain");
+  /* bytes below the quote that are data (a space, '!', a tab, other control
+  ** bytes) in a step of the vector scan: the scan flags them with the four
+  ** that stop a row, and must read on past them */
+  PLAIN("Core Platform,ann! x,\t1\x01\x1f,a b c\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        4, "Core Platform|ann! x|\t1\x01\x1f|a b c +32");
+  PLAIN("a b,c d,e f\"g\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        3, "not plain");
+  PLAIN("a b,c d,e f\rg\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        3, "not plain");
+  PLAIN("a b,c d,e f\0g\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        3, "not plain");
+  PLAIN("a b,c d,e   f\r\n"
+        "next line, which is long enough to be read in the same step as the first one",
+        3, "a b|c d|e   f +15");
 }
 
 int main(void) {
