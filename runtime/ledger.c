@@ -145,9 +145,10 @@ struct tl_ldg_builder {
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
   struct pcol *pplan;                    /* how plain_row reads each column (plain_plan) */
-  /* Short text of plain rows (codes, products), by short_id: most text
-  ** columns hold a few values, found here without hashing or probing. */
-  struct { uint64_t text; uint32_t id; } shorts[64];
+  /* Short text of plain rows (codes, products) of up to 15 bytes, by its
+  ** words (intern_short): most text columns hold a few values, found here
+  ** without hashing or probing. */
+  struct { uint64_t text, tail; uint32_t id; } shorts[64];
   /* Dates of plain rows by their text: a ledger's dates fall on a few
   ** hundred days, and a date found here is not parsed again.  A slot per
   ** month and day (plain_date), so a year's days never push each other out;
@@ -1435,14 +1436,26 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
 ** way.
 */
 
-/* The string id of text s[0 .. n), through the builder's cache when short. */
+/* The string id of text s[0 .. n), through the builder's cache when it is
+** at most 15 bytes: up to 7 as their short_id and no tail, more as their
+** first 8 bytes and a tail of the rest and the length, which no shorter text
+** has.  A free slot (0, 0) is the empty text's, which is id 0. */
 static uint32_t intern_short(tl_ldg_builder *b, const char *s, size_t n) {
-  uint64_t w = short_id(s, n);
-  if (w == UINT64_MAX) return tl_str_intern(b->l->strs, s, n);
-  __typeof__(b->shorts[0]) *e = &b->shorts[(w * 0x9E3779B97F4A7C15u) >> 58];
-  if (e->text != w) {           /* 0, when free, is no short id */
+  uint64_t w, tail = 0;
+  if (n <= 7) {
+    w = short_id(s, n);
+  } else if (n <= 15) {
+    memcpy(&w, s, 8);
+    tail = tl_bytes_word(s + 8, n - 8) | (uint64_t)n << 56;
+  } else {
+    return tl_str_intern(b->l->strs, s, n);
+  }
+  __typeof__(b->shorts[0]) *e =
+      &b->shorts[((w ^ tail * 0xBF58476D1CE4E5B9u) * 0x9E3779B97F4A7C15u) >> 58];
+  if (e->text != w || e->tail != tail) {
     e->id = tl_str_intern(b->l->strs, s, n);
     e->text = w;
+    e->tail = tail;
   }
   return e->id;
 }

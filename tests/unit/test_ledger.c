@@ -1390,6 +1390,27 @@ static void test_parts_estimates(void **state) {
 
 /* Payee ids of every length about the 7 bytes the payee index holds in
 ** its slots: each found, and ids one byte off are not. */
+/* Text cells of plain rows go through a cache by their words (up to 15
+** bytes): texts that share their first words must stay apart. */
+static void test_text_lengths(void **state) {
+  (void)state;
+  static const char *const products[] = {
+    "S", "Se", "Services", "ServicesX", "Services1", "ServicesXY", "ServicesXYZ12345",
+    "ServicesXYZ1234", "ServicesXYZ1235", "Service", "Servicez", "Core", "Core ",
+    "abcdefghijklmno", "abcdefghijklmnp", "Services", "S",
+  };
+  enum { N = sizeof products / sizeof products[0] };
+  char deals[4096] = "id,owner,closed,amount,currency,product\n";
+  for (int round = 0; round < 3; round++)
+    for (int i = 0; i < N; i++)
+      sprintf(deals + strlen(deals), "D%d%02d,ann,2026-01-01,1,USD,%s\n", round, i, products[i]);
+  input in = { .payees = roster, .deals = deals };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *d = &l->t[TL_TB_DEALS];
+  for (uint32_t r = 0; r < 3 * N; r++) assert_string_equal(text(l, d, "product", r), products[r % N]);
+  tl_ldg_free(l);
+}
+
 static void test_payee_id_lengths(void **state) {
   (void)state;
   static const char *const ids[] = {
@@ -1468,6 +1489,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_load_dir, teardown),
     cmocka_unit_test_teardown(test_parts, teardown),
     cmocka_unit_test_teardown(test_parts_estimates, teardown),
+    cmocka_unit_test_teardown(test_text_lengths, teardown),
     cmocka_unit_test_teardown(test_payee_id_lengths, teardown),
   };
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
