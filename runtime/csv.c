@@ -284,7 +284,7 @@ const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uin
     low = (uint64_t)l0 | (uint64_t)l1 << 16 | (uint64_t)l2 << 32 | (uint64_t)l3 << 48;
     for (; low; low &= low - 1) {
       unsigned char c = (unsigned char)p[__builtin_ctzll(low)];
-      if (c == '\n' || c == '\r' || c == '"' || c == 0) break;
+      if (plain_stop[c]) break;   /* below ',', so NUL, LF, CR or the quote */
     }
     if (low) commas &= (low & -low) - 1;   /* the commas before the first stop */
     for (; commas; commas &= commas - 1) {

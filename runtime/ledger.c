@@ -289,7 +289,7 @@ static void keep_clear(tl_ldg_builder *b);
 
 /* Room for one more row in the current table; false for a worker, which
 ** fails instead: the columns are the main reader's, only it may move them. */
-static bool room(tl_ldg_builder *b) {
+static bool room_grow(tl_ldg_builder *b) {
   int t = b->cur;
   if (b->ps) keep_clear(b);
   if (b->l->t[t].nrows < b->cap[t]) return true;
@@ -299,6 +299,11 @@ static bool room(tl_ldg_builder *b) {
   }
   grow_table(b, t, b->l->t[t].nrows + 1);
   return true;
+}
+
+/* room, its usual case inline: no workers, and room to spare. */
+static inline bool room(tl_ldg_builder *b) {
+  return (!b->ps && b->l->t[b->cur].nrows < b->cap[b->cur]) || room_grow(b);
 }
 
 /* Give table t a line array: its first n rows are on lines line0 on. */
@@ -764,7 +769,7 @@ typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE, FX_GAVE_UP } fxstate;
 /* Convert the amount of deals row r, whose currency, amount and close date
 ** are all there, to the plan currency in place (the amount column is
 ** tl_ldg_amount's, ledger.h). */
-static fxstate convert(tl_ldg_builder *b, uint32_t r) {
+static fxstate convert_rate(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_column *cols = l->t[TL_TB_DEALS].cols;
   uint32_t cur = cols[b->d_currency].v.str[r];
@@ -778,6 +783,12 @@ static fxstate convert(tl_ldg_builder *b, uint32_t r) {
                  tl_col_dec(&l->t[TL_TB_FX].cols[FX_RATE], rate->row), &amount) != TL_DEC_OK)
     return FX_TOO_LARGE;
   return put_dec(b, &l->t[TL_TB_DEALS].cols[b->d_amount], r, amount) ? FX_DONE : FX_GAVE_UP;
+}
+
+/* convert, its usual case inline: a deal in the plan's currency. */
+static inline fxstate convert(tl_ldg_builder *b, uint32_t r) {
+  const tl_column *cols = b->l->t[TL_TB_DEALS].cols;
+  return cols[b->d_currency].v.str[r] == b->plan_cur ? FX_DONE : convert_rate(b, r);
 }
 
 static void deal_row(tl_ldg_builder *b, uint32_t r) {
@@ -1583,7 +1594,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
   const tl_csv_span *f = b->plain;
   const char *q = tl_csv_plain_row(p, end, b->plain, (uint32_t)b->nhdr);
   if (!q) return false;
-  if ((b->ps || tb->nrows >= b->cap[t]) && !room(b)) return false;   /* room's usual case first */
+  if (!room(b)) return false;
   uint32_t r = tb->nrows;
   if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
   int key = -1;
@@ -1661,8 +1672,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     }
   }
   if (t == TL_TB_DEALS) {
-    /* convert's usual case first: a deal in the plan's currency */
-    fxstate st = currency && cols[b->d_currency].v.str[r] != b->plan_cur ? convert(b, r) : FX_DONE;
+    fxstate st = currency ? convert(b, r) : FX_DONE;
     if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
       return false;
   }

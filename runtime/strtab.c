@@ -390,7 +390,7 @@ uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uin
   ** after it in both orders, and it is only copied in.  buf_add's checks,
   ** the general comparison and the call's frame were most of a big load's
   ** key cost, so the rest is a call of its own. */
-  if (t->korder && row == t->k0 + k->n && k->n > 0 && !k->off && n + 1 == k->width && n > 0
+  if (t->korder && row == nkeys(t) && k->n > 0 && !k->off && n + 1 == k->width && n > 0
       && k->used + n + 1 <= k->cap && k->used + n + 1 <= UINT32_MAX && k->n < TL_STR_KEY - 2
       && tl_bytes_cmp(s, k->text + k->used - k->width, n) > 0) {
     char *to = k->text + k->used;
