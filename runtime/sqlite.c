@@ -25,15 +25,42 @@ static bool has_table(sqlite3 *db, const char *name) {
   return found;
 }
 
-/* Feed one table; false on an SQLite error (reported). */
+/* The statement reading table name with each row's rowid first, in rowid
+** order.  A column may be called rowid (or _rowid_, or oid), and then that
+** name is the column, so the first of the three that is not one is asked
+** for; a table without rowids (a view, a WITHOUT ROWID table, or all three
+** names taken) is read in its own order with NULL first. */
+static sqlite3_stmt *table_query(sqlite3 *db, const char *name) {
+  static const char *const alias[] = { "rowid", "_rowid_", "oid" };
+  char sql[128];
+  sqlite3_stmt *st;
+  snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+  const char *free_alias = NULL;
+  for (int a = 0; a < 3 && !free_alias; a++) {
+    free_alias = alias[a];
+    for (int i = 0; i < sqlite3_column_count(st); i++)
+      if (sqlite3_stricmp(sqlite3_column_name(st, i), alias[a]) == 0) free_alias = NULL;
+  }
+  sqlite3_finalize(st);
+  if (free_alias) {
+    snprintf(sql, sizeof sql, "SELECT %s, * FROM \"%s\" ORDER BY 1", free_alias, name);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) return st;
+  }
+  snprintf(sql, sizeof sql, "SELECT NULL, * FROM \"%s\"", name);
+  return sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+}
+
+/* Feed one table; false on an SQLite error (reported).  Messages name a
+** row by its rowid, which users can query; a row without one, or with one
+** no line number can be (0, negative, above 4294967295), by its position. */
 static bool feed_table(tl_ldg_builder *b, sqlite3 *db, const char *path, tl_tableid t,
                        tl_diags *d) {
   const char *name = tl_table_names[t];
-  char sql[128], file[4096];
-  snprintf(sql, sizeof sql, "SELECT rowid, * FROM \"%s\" ORDER BY rowid", name);
+  char file[4096];
   snprintf(file, sizeof file, "%s:%s", path, name);
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+  sqlite3_stmt *st = table_query(db, name);
+  if (!st) {
     db_error(d, path, db, "cannot read table");
     return false;
   }
@@ -45,15 +72,19 @@ static bool feed_table(tl_ldg_builder *b, sqlite3 *db, const char *path, tl_tabl
   }
   tl_ldg_table(b, t, file, cells, (size_t)n);
   int rc;
+  uint32_t pos = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    uint32_t rowid = (uint32_t)sqlite3_column_int64(st, 0);
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    pos++;
+    uint32_t line = sqlite3_column_type(st, 0) == SQLITE_INTEGER && id > 0 && id <= UINT32_MAX
+                    ? (uint32_t)id : pos;
     for (int i = 0; i < n; i++) {
       bool null = sqlite3_column_type(st, i + 1) == SQLITE_NULL;
       const char *v = null ? "" : (const char *)sqlite3_column_text(st, i + 1);
       size_t len = null ? 0 : (size_t)sqlite3_column_bytes(st, i + 1);
-      cells[i] = (tl_ldg_cell){ v ? v : "", len, rowid, (uint32_t)i + 1, null };
+      cells[i] = (tl_ldg_cell){ v ? v : "", len, line, (uint32_t)i + 1, null };
     }
-    tl_ldg_row(b, rowid, cells, (size_t)n);
+    tl_ldg_row(b, line, cells, (size_t)n);
   }
   tl_free(cells);
   bool ok = rc == SQLITE_DONE;

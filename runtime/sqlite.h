@@ -3,7 +3,8 @@
 **
 ** Reading: the tables of language.md, by name, through the same builder and
 ** checks as CSV files.  A message about a cell names the database, the table,
-** the row's rowid and the column's position: "ledger.db:deals:12:3: ...".
+** the row's rowid (its position, for a row without one) and the column's
+** position: "ledger.db:deals:12:3: ...".
 ** Values are read as SQLite's text of each cell: store money as TEXT or
 ** INTEGER to keep every digit (a REAL column reaches Tally as SQLite's
 ** 15-significant-digit text of the binary value).
