@@ -269,6 +269,42 @@ static void keys_are(const tl_strtab *t, const char *const *fmt, const uint32_t 
     }
 }
 
+/* Keys of one width are looked up near the hint by comparing rows in place,
+** a word or two at a time for 8 to 16 bytes: from every hint, every key is
+** found, and every text between two keys, before the first or after the
+** last misses, as do texts a byte shorter or longer.  Widths on both sides
+** of the word sizes, keys that share their first 8 bytes, and a first byte
+** above 0x7f, which orders after every digit. */
+static void test_key_scan(void **state) {
+  static const int widths[] = { 4, 7, 8, 9, 12, 15, 16, 17 };   /* key lengths */
+  static const char *const prefix[] = { "K", "\xe9" };
+  for (size_t w = 0; w < sizeof widths / sizeof *widths; w++)
+    for (int p = 0; p < 2; p++) {
+      int digits = widths[w] - 1;
+      tl_strtab *t = tl_strtab_new();
+      char buf[40];
+      uint32_t first;
+      for (uint32_t i = 0; i < 40; i++) {     /* keys 3, 6, ..., 120 */
+        int n = snprintf(buf, sizeof buf, "%s%0*u", prefix[p], digits, 3 * (i + 1));
+        assert_int_equal(tl_str_key(t, i, buf, (size_t)n, &first), TL_STR_KEY | i);
+      }
+      for (uint32_t h = 0; h <= 40; h++)
+        for (uint32_t v = 0; v <= 125; v++) {
+          uint32_t hint = h, want = v % 3 == 0 && v >= 3 && v <= 120 ? v / 3 - 1 : UINT32_MAX;
+          int n = snprintf(buf, sizeof buf, "%s%0*u", prefix[p], digits, v);
+          assert_int_equal(tl_str_find_key(t, buf, (size_t)n, &hint), want);
+          if (want != UINT32_MAX) assert_int_equal(hint, want);
+          hint = h;
+          assert_int_equal(tl_str_find_key(t, buf, (size_t)n - 1, &hint), UINT32_MAX);
+          hint = h;
+          n = snprintf(buf, sizeof buf, "%s%0*u", prefix[p], digits + 1, v);
+          assert_int_equal(tl_str_find_key(t, buf, (size_t)n, &hint), UINT32_MAX);
+        }
+      tl_strtab_free(t);
+    }
+  (void)state;
+}
+
 static void test_key_widths(void **state) {
   static const char *const one[] = { "K%03u", "K%03u" }, *const two[] = { "K%03u", "K%05u" };
   uint32_t first;
@@ -1461,6 +1497,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_teardown(test_strtab, teardown),
     cmocka_unit_test_teardown(test_keys, teardown),
+    cmocka_unit_test_teardown(test_key_scan, teardown),
     cmocka_unit_test_teardown(test_key_widths, teardown),
     cmocka_unit_test_teardown(test_specs, teardown),
     cmocka_unit_test_teardown(test_good_ledger, teardown),
