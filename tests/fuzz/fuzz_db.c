@@ -1,7 +1,7 @@
 /*
 ** fuzz_db.c: libFuzzer target for the SQLite ledger loader (`tally run
 ** --db`).  The input is what the run target takes: a plan, then each table
-** as CSV after a line naming it ("--deals.csv--", fuzz_run.c).  Each table
+** as CSV after a line naming it ("--deals.csv--", ledger_input.h).  Each table
 ** becomes a table of an in-memory database: the CSV header its columns, and
 ** each record a row whose rowid is the record's line, every cell TEXT.  A
 ** cell starting with byte 1 and a letter is stored as another of SQLite's
@@ -26,44 +26,10 @@
 #include "lang/front.h"
 #include "runtime/csv.h"
 #include "runtime/sqlite.h"
+#include "tests/fuzz/ledger_input.h"
 #include "tests/unit/ledger_dump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-enum { NFILES = TL_TB_COUNT };
-
-typedef struct file { const char *p; size_t n; } file;   /* p: NULL when not there */
-
-/* Which table a line "--NAME.csv--" names, or -1. */
-static int file_named(const char *s, size_t n) {
-  for (int i = 0; i < NFILES; i++) {
-    char want[32];
-    int w = snprintf(want, sizeof want, "--%s.csv--", tl_table_names[tl_ldg_order[i]]);
-    if ((size_t)w == n && memcmp(s, want, n) == 0) return i;
-  }
-  return -1;
-}
-
-/* Cut the input into the plan and the files; a file named twice is the last. */
-static size_t split(const char *text, size_t size, file f[NFILES]) {
-  memset(f, 0, NFILES * sizeof *f);
-  size_t plan = size;
-  int cur = -1;
-  for (size_t at = 0; at < size;) {
-    const char *nl = memchr(text + at, '\n', size - at);
-    size_t end = nl ? (size_t)(nl - text) : size, next = nl ? end + 1 : size;
-    int named = file_named(text + at, end - at);
-    if (named >= 0) {
-      if (cur < 0) plan = at;
-      else f[cur].n = at - (size_t)(f[cur].p - text);
-      cur = named;
-      f[cur].p = text + next;
-    }
-    at = next;
-  }
-  if (cur >= 0) f[cur].n = size - (size_t)(f[cur].p - text);
-  return plan;
-}
 
 /* s as an SQL identifier, in double quotes, appended to the stream. */
 static void ident(FILE *f, const char *s, size_t n) {
@@ -231,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   const char *text = (const char *)data;
   file f[NFILES];
-  size_t plan_len = split(text, size, f);
+  size_t plan_len = split_input(text, size, f);
   tl_diags *d = tl_diags_new();
   tl_program *p = tl_front("fuzz.tally", text, plan_len, d, NULL);
   if (p) check_db(p, f);

@@ -30,45 +30,10 @@
 #include "runtime/diff.h"
 #include "runtime/output.h"
 #include "tests/fuzz/explain_check.h"
+#include "tests/fuzz/ledger_input.h"
 #include "tests/unit/ledger_dump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The files are kept in the order the loader reads them (tl_ldg_order). */
-enum { NFILES = TL_TB_COUNT };
-
-typedef struct file { const char *p; size_t n; } file;   /* p: NULL when not there */
-
-/* Which table a line "--NAME.csv--" names, or -1. */
-static int file_named(const char *s, size_t n) {
-  for (int i = 0; i < NFILES; i++) {
-    char want[32];
-    int w = snprintf(want, sizeof want, "--%s.csv--", tl_table_names[tl_ldg_order[i]]);
-    if ((size_t)w == n && memcmp(s, want, n) == 0) return i;
-  }
-  return -1;
-}
-
-/* Cut the input into the plan and the files; a file named twice is the last. */
-static size_t split(const char *text, size_t size, file f[NFILES]) {
-  memset(f, 0, NFILES * sizeof *f);
-  size_t plan = size;
-  int cur = -1;
-  for (size_t at = 0; at < size;) {
-    const char *nl = memchr(text + at, '\n', size - at);
-    size_t end = nl ? (size_t)(nl - text) : size, next = nl ? end + 1 : size;
-    int named = file_named(text + at, end - at);
-    if (named >= 0) {
-      if (cur < 0) plan = at;
-      else f[cur].n = at - (size_t)(f[cur].p - text);
-      cur = named;
-      f[cur].p = text + next;
-    }
-    at = next;
-  }
-  if (cur >= 0) f[cur].n = size - (size_t)(f[cur].p - text);
-  return plan;
-}
 
 /* The payouts in CSV, as a string to free. */
 static char *payouts(const tl_program *p, const tl_ledger *l, const tl_result *r) {
@@ -143,7 +108,7 @@ static void check_runs(const tl_program *p, const file f[NFILES], FILE *null) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *text = (const char *)data;
   file f[NFILES];
-  size_t plan_len = split(text, size, f);
+  size_t plan_len = split_input(text, size, f);
   tl_diags *d = tl_diags_new();
   tl_diag_source(d, "fuzz.tally", text, plan_len);
   tl_program *p = tl_front("fuzz.tally", text, plan_len, d, NULL);   /* as `tally run` */
