@@ -102,6 +102,7 @@ typedef struct pslot { uint32_t hash, row; uint64_t text; } pslot;
 
 struct tl_ldg_builder {
   tl_ldg_opts o;
+  bool db_rows;                 /* tl_ldg_rows_are_db */
   tl_diags *d;
   tl_ledger *l;
   int errors_before;
@@ -213,6 +214,10 @@ static const char *quote(qbuf *q, const char *p, size_t n) {
 }
 
 static const char *qcell(qbuf *q, const tl_ldg_cell *x) { return quote(q, x->p, x->len); }
+
+/* How a message names the position of an earlier row: a file's line, or a
+** database's row (its rowid, or its position, sqlite.h). */
+static const char *first_at(const tl_ldg_builder *b) { return b->db_rows ? "in row" : "on line"; }
 
 static const char *qstr(qbuf *q, const tl_ledger *l, uint32_t id) {
   size_t n;
@@ -500,8 +505,8 @@ static bool add_key(tl_ldg_builder *b, int c, uint32_t id, uint32_t r, const tl_
   int32_t first = key_row(b, t, id);
   if (first >= 0) {
     qbuf q;
-    err(b, t, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
-        b->spec[t]->cols[c].name, qcell(&q, x), tl_ldg_line(&b->l->t[t], (uint32_t)first));
+    err(b, t, at_cell(x), "data-key", "duplicate %s \"%s\" (first %s %u)",
+        b->spec[t]->cols[c].name, qcell(&q, x), first_at(b), tl_ldg_line(&b->l->t[t], (uint32_t)first));
     return false;
   }
   while (b->key[t].n <= id) tl_vec_push(b->key[t], -1);
@@ -617,8 +622,8 @@ static cellstate deal_key(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cel
   }
   if (tl_str_key(b->l->strs, r, x->p, x->len, &first) != UINT32_MAX) return CELL_OK;
   /* the row still reads as its id in later messages (tl_str_key keeps it) */
-  err(b, TL_TB_DEALS, at_cell(x), "data-key", "duplicate %s \"%s\" (first on line %u)",
-      b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), tl_ldg_line(tb, first));
+  err(b, TL_TB_DEALS, at_cell(x), "data-key", "duplicate %s \"%s\" (first %s %u)",
+      b->spec[TL_TB_DEALS]->cols[c].name, qcell(&q, x), first_at(b), tl_ldg_line(tb, first));
   return CELL_BAD;
 }
 
@@ -734,8 +739,8 @@ static void fx_end(tl_ldg_builder *b) {
     char day[11];
     tl_date_format(tb->cols[FX_FROM].v.date[dup.v[i].row], day);
     err(b, TL_TB_FX, b->fxpos.v[dup.v[i].row], "data-key",
-        "duplicate rate for %s from %s (first on line %u)",
-        qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day,
+        "duplicate rate for %s from %s (first %s %u)",
+        qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day, first_at(b),
         tl_ldg_line(tb, dup.v[i].first));
   }
   tl_vec_free(dup);
@@ -860,8 +865,9 @@ static void quota_row(tl_ldg_builder *b, uint32_t r) {
   if (*first) {
     const tl_table *pt = &b->l->t[TL_TB_PAYEES];
     err(b, TL_TB_QUOTAS, at_col(b, QU_PAYEE, tl_ldg_line(tb, r)), "data-key",
-        "quota of \"%s\" for %s is given twice (first on line %u)",
-        qstr(&q2, b->l, pt->cols[b->keycol[TL_TB_PAYEES]].v.str[payee]), cal->name[i], *first);
+        "quota of \"%s\" for %s is given twice (first %s %u)",
+        qstr(&q2, b->l, pt->cols[b->keycol[TL_TB_PAYEES]].v.str[payee]), cal->name[i],
+        first_at(b), *first);
     return;
   }
   *first = tl_ldg_line(tb, r);
@@ -1143,9 +1149,9 @@ static void splits_end(tl_ldg_builder *b) {
           qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])), pct);
     } else {
       err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
-          "deal \"%s\" is split to \"%s\" twice (first on line %u)",
+          "deal \"%s\" is split to \"%s\" twice (first %s %u)",
           qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])),
-          qstr(&q2, l, pids->v.str[x->payee]), x->line);
+          qstr(&q2, l, pids->v.str[x->payee]), first_at(b), x->line);
     }
   }
   tl_vec_free(b->split);
@@ -1279,6 +1285,8 @@ static void read_header(tl_ldg_builder *b, const tl_ldg_cell *hdr, size_t n) {
     }
   }
 }
+
+void tl_ldg_rows_are_db(tl_ldg_builder *b) { b->db_rows = true; }
 
 void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr,
                   size_t n) {

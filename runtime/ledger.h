@@ -270,6 +270,9 @@ tl_ldg_builder *tl_ldg_begin(const tl_ldg_opts *opts, tl_diags *diags);
 /* Start table t from source file (name used in messages), with its header
 ** cells.  Checks required columns; unknown columns are ignored. */
 void tl_ldg_table(tl_ldg_builder *b, tl_tableid t, const char *file, const tl_ldg_cell *hdr, size_t n);
+/* The lines rows are given at are a database's rows (sqlite.h), which
+** messages then call rows. */
+void tl_ldg_rows_are_db(tl_ldg_builder *b);
 /* One data row of the current table; cell i belongs to header column i.
 ** A row with the wrong number of cells is an error. */
 void tl_ldg_row(tl_ldg_builder *b, uint32_t line, const tl_ldg_cell *cells, size_t n);

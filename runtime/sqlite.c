@@ -113,6 +113,7 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
   tl_ledger *l = NULL;
   if (ok) {
     tl_ldg_builder *b = tl_ldg_begin(opts, diags);
+    tl_ldg_rows_are_db(b);
     for (size_t i = 0; i < TL_TB_COUNT && ok; i++)
       if (has_table(db, tl_table_names[tl_ldg_order[i]]))
         ok = feed_table(b, db, path, tl_ldg_order[i], diags);

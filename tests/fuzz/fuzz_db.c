@@ -127,15 +127,21 @@ done:
   return same;
 }
 
-/* The messages, without their positions, then the ledger's rows. */
+/* The messages, without their positions, then the ledger's rows.  A
+** database's messages name an earlier row "in row N" where a file's say "on
+** line N": the same N here, as each rowid is its record's line. */
 static char *load_text(tl_diags *d, const tl_ledger *l) {
+  static const char row[] = " (first in row ";
   char *s = NULL;
   size_t len;
   FILE *f = open_memstream(&s, &len);
   if (!f) abort();
   for (size_t i = 0; i < tl_diag_count(d); i++) {
     const struct tl_diag *x = tl_diag_at(d, i);
-    fprintf(f, "%d %s: %s\n", (int)x->sev, x->code, x->message);
+    const char *m = x->message, *at = strstr(m, row);
+    if (at) fprintf(f, "%d %s: %.*s (first on line %s\n", (int)x->sev, x->code, (int)(at - m), m,
+                    at + sizeof row - 1);
+    else fprintf(f, "%d %s: %s\n", (int)x->sev, x->code, m);
   }
   fprintf(f, "%d errors\n", tl_diag_errors(d));
   if (l) ledger_dump(f, l);
