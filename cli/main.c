@@ -4,6 +4,7 @@
 ** (0 success, 1 errors in a plan or data, 2 usage errors).
 */
 #include <errno.h>
+#include <stdarg.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,10 +111,13 @@ typedef struct opts {
   int threads;                  /* 1 to 256 */
 } opts;
 
-static int usage_error(const char *fmt, const char *arg) {
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "tally: ");
-  fprintf(stderr, fmt, arg);
+  vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\nrun 'tally --help' for usage\n");
+  va_end(ap);
   return EXIT_USAGE;
 }
 
@@ -135,6 +139,7 @@ static void oom(void) {
 static char *read_stream(FILE *f, size_t *len) {
   size_t cap = 1 << 16, n = 0;
   char *buf = tl_alloc(cap);
+  errno = 0;
   for (;;) {
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
@@ -144,7 +149,7 @@ static char *read_stream(FILE *f, size_t *len) {
   }
   if (ferror(f)) {
     tl_free(buf);
-    errno = EIO;
+    if (!errno) errno = EIO;   /* the read's own reason, such as a directory's */
     return NULL;
   }
   *len = n;
@@ -603,7 +608,7 @@ int main(int argc, char **argv) {
         char *end;
         unsigned long long n = strtoull(val, &end, 10);
         if (*end || n < 1 || val[0] == '-' || n > (1ULL << 40))
-          return usage_error("this option needs a positive whole number, not '%s'", val);
+          return usage_error("%s needs a positive whole number, not '%s'", a, val);
         if (a[2] == 't') {
           if (n > 256) return usage_error("--threads: at most 256, not '%s'", val);
           o.threads = (int)n;
