@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runtime/arena.h"
 #include "runtime/sqlite.h"
@@ -95,6 +96,13 @@ static bool feed_table(tl_ldg_builder *b, sqlite3 *db, const char *path, tl_tabl
 
 tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diags *diags) {
   sqlite3 *db = NULL;
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {   /* SQLite would say "disk I/O error" */
+    tl_loc loc = { path, 0, 0, 0, 0 };
+    tl_diag(diags, TL_SEV_ERROR, loc, "db",
+            "cannot open database: it is a folder (--data reads a folder of CSV files)");
+    return NULL;
+  }
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     db_error(diags, path, db, "cannot open database");
     sqlite3_close(db);
