@@ -946,11 +946,20 @@ static void eval_expr(session *s, const char *input, int off) {
   tl_plan *plan = NULL;
   tl_program *p = compile(s->plan_path, text, len, d, &plan);
   tl_trace *t = p ? tl_eng_trace(p, s->ldg, d, row) : NULL;
+  uint32_t m = 0;
+  while (t && strcmp(p->measures[m].name, EVAL_NAME) != 0) m++;
+  /* the expression's own error, in the period asked for or the first */
+  for (int k = 0; t && k < t->n; k++)
+    if ((s->period < 0 || k == s->period) && t->periods[k].measure_errors[m]) {
+      tl_vm_error *err = t->periods[k].measure_errors[m];
+      if (strcmp(err->what, "measure " EVAL_NAME) == 0) err->what = "the expression";
+      tl_trace_measure_error(p, s->ldg, t, k, m, d);
+      tl_trace_free(t);
+      t = NULL;
+    }
   if (!t) {
     report(s, d, text, len, &o, 1, false);
   } else {
-    uint32_t m = 0;
-    while (strcmp(p->measures[m].name, EVAL_NAME) != 0) m++;
     tl_type ty = find_item(plan, TL_I_MEASURE, EVAL_NAME)->x->type;
     char buf[256];
     if (s->period >= 0) {

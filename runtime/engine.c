@@ -79,20 +79,33 @@ static bool plain_amount_agg(const engine *e, uint32_t s) {
          TL_INSTR_OP(ch->code[1]) == TL_OP_RET;
 }
 
-static void run_error(engine *e, int32_t payee, int period) {
-  const tl_vm_error *err = &e->vm.err;
-  e->failed = true;
-  if (e->worker) return;        /* its range is done again, on the caller's thread */
-  tl_loc loc = { e->p->source_name, err->span.line, err->span.col, err->span.end_line,
+/* An evaluation's error, for payee and period (-1: none), as a message.  Out
+** of line and cold: errors are rare, and inlined into its callers it set off
+** gcc's may-be-uninitialized warnings in them. */
+static __attribute__((cold, noinline)) void vm_error(const tl_program *p, const tl_ledger *l,
+                                                     tl_diags *d, const tl_vm_error *err,
+                                                     int32_t payee, int period) {
+  tl_loc loc = { p->source_name, err->span.line, err->span.col, err->span.end_line,
                  err->span.end_col };
   char who[160] = "";
   if (payee >= 0) {
-    const char *id = tl_ldg_id(e->l, TL_TB_PAYEES, (uint32_t)payee);
-    if (period >= 0) snprintf(who, sizeof who, " for payee %s in %s", id, e->p->cal.name[period]);
+    const char *id = tl_ldg_id(l, TL_TB_PAYEES, (uint32_t)payee);
+    if (period >= 0) snprintf(who, sizeof who, " for payee %s in %s", id, p->cal.name[period]);
     else snprintf(who, sizeof who, " for payee %s", id);
   }
-  tl_diag(e->d, TL_SEV_ERROR, loc, "run", "%s%s (in %s)%s%s", err->message, who, err->what,
+  tl_diag(d, TL_SEV_ERROR, loc, "run", "%s%s (in %s)%s%s", err->message, who, err->what,
           err->hint ? ": " : "", err->hint ? err->hint : "");
+}
+
+static void run_error(engine *e, int32_t payee, int period) {
+  e->failed = true;
+  if (e->worker) return;        /* its range is done again, on the caller's thread */
+  vm_error(e->p, e->l, e->d, &e->vm.err, payee, period);
+}
+
+void tl_trace_measure_error(const tl_program *p, const tl_ledger *l, const tl_trace *t, int P,
+                            uint32_t m, tl_diags *d) {
+  vm_error(p, l, d, t->periods[P].measure_errors[m], t->payee, P);
 }
 
 static bool eval(engine *e, int32_t chunk, tl_value *out, int32_t payee, int period) {
@@ -494,8 +507,12 @@ static bool trace_period(engine *e, payee_run *pr, int P) {
   e->cur_comp = UINT32_MAX;
   set_asof(e, pr, P);
   e->vm.period = P;
-  for (uint32_t m = 0; m < e->p->nmeasures; m++)
-    if (!eval(e, e->p->measures[m].body, &tp->measures[m], pr->row, P)) return false;
+  for (uint32_t m = 0; m < e->p->nmeasures; m++)   /* a failure is kept (measure_errors) */
+    if (tl_vm_run(&e->vm, e->p->measures[m].body, &tp->measures[m]) != TL_VM_OK) {
+      tp->measures[m] = tl_v_null();
+      if (!tp->measure_errors[m]) tp->measure_errors[m] = tl_alloc(sizeof(tl_vm_error));
+      *tp->measure_errors[m] = e->vm.err;
+    }
   return true;
 }
 
@@ -1010,9 +1027,11 @@ tl_trace *tl_eng_trace(const tl_program *p, const tl_ledger *l, tl_diags *d, int
   tl_trace *t = tl_calloc(1, sizeof *t);
   t->payee = payee;
   t->n = p->cal.n;
+  t->nmeasures = p->nmeasures;
   t->periods = tl_calloc((size_t)t->n, sizeof *t->periods);
   for (int i = 0; i < t->n; i++) {
     t->periods[i].measures = tl_calloc(p->nmeasures + 1, sizeof(tl_value));
+    t->periods[i].measure_errors = tl_calloc(p->nmeasures + 1, sizeof(tl_vm_error *));
     t->periods[i].lines = tl_calloc(p->ncomponents + 1, sizeof(tl_trace_line));
   }
   tl_result *r = evaluate(p, l, d, 0, 1, t);
@@ -1028,6 +1047,8 @@ tl_trace *tl_eng_trace(const tl_program *p, const tl_ledger *l, tl_diags *d, int
 void tl_trace_free(tl_trace *t) {
   if (!t) return;
   for (int i = 0; i < t->n; i++) {
+    for (uint32_t m = 0; m < t->nmeasures; m++) tl_free(t->periods[i].measure_errors[m]);
+    tl_free(t->periods[i].measure_errors);
     tl_free(t->periods[i].measures);
     tl_free(t->periods[i].lines);
   }

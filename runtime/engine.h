@@ -17,6 +17,7 @@
 #include "runtime/arena.h"
 #include "runtime/ledger.h"
 #include "runtime/value.h"
+#include "runtime/vm.h"
 
 #include <stdint.h>
 
@@ -138,6 +139,12 @@ typedef struct tl_trace_period {
   tl_dec quota;
   int active_days;
   tl_value *measures;            /* [nmeasures] for P as of P */
+  /* [nmeasures]: why a measure failed, or NULL.  The run computes a measure
+  ** only when a line needs it, so one that fails here is one the payouts
+  ** did without (a measure no component uses, say, dividing by a zero
+  ** quota): the trace holds its error, and tl_trace_measure_error reports
+  ** it, rather than failing where the run did not. */
+  tl_vm_error **measure_errors;
   tl_trace_line *lines;          /* [ncomponents] */
   tl_dec earned, guarantee, balance_before, net, balance;
 } tl_trace_period;
@@ -146,6 +153,7 @@ typedef struct tl_trace {
   int32_t payee;                 /* payees row */
   TL_VEC(tl_trace_credit) credits;
   int n;
+  uint32_t nmeasures;
   tl_trace_period *periods;      /* [n] */
   tl_row *rows;                  /* the payee's output rows, as tl_eng_run gives them */
   size_t nrows;
@@ -168,6 +176,10 @@ void tl_result_free(tl_result *r);
 ** what it is.  NULL after reporting when the run fails or the payee is not
 ** eligible. */
 tl_trace *tl_eng_trace(const tl_program *p, const tl_ledger *l, tl_diags *d, int32_t payee);
+/* Report measure m's failure in period P of trace t (measure_errors) into
+** d, as a run that needed the measure would have. */
+void tl_trace_measure_error(const tl_program *p, const tl_ledger *l, const tl_trace *t, int P,
+                            uint32_t m, tl_diags *d);
 void tl_trace_free(tl_trace *t);
 /* The name of a line ("commission", "earned", ...). */
 const char *tl_eng_line_name(const tl_program *p, int line);

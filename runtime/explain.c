@@ -169,8 +169,12 @@ static void text_period(const tl_program *p, const tl_ledger *l, const tl_trace 
   if (p->nmeasures) {
     fputs("  measures:", out);
     for (uint32_t m = 0; m < p->nmeasures; m++)
-      fprintf(out, "%s %s = %s", m ? "," : "", p->measures[m].name,
-              tp->measures[m].kind == TL_V_DEC ? number(tp->measures[m].u.d, a) : "(empty)");
+      if (tp->measure_errors[m])
+        fprintf(out, "%s %s not computed (%s; no line needs it)", m ? "," : "",
+                p->measures[m].name, tp->measure_errors[m]->message);
+      else
+        fprintf(out, "%s %s = %s", m ? "," : "", p->measures[m].name,
+                tp->measures[m].kind == TL_V_DEC ? number(tp->measures[m].u.d, a) : "(empty)");
     fputc('\n', out);
   }
   bool any = false;
@@ -267,10 +271,24 @@ static void json_period(const tl_program *p, const tl_ledger *l, const tl_trace 
   jdec(out, "balance", tp->balance, pl); fputc(',', out);
   jdec(out, "quota", tp->quota, -1);
   fprintf(out, ",\"active_days\":%d,\"measures\":{", tp->active_days);
+  bool failed = false;
   for (uint32_t m = 0; m < p->nmeasures; m++) {
     if (m) fputc(',', out);
     if (tp->measures[m].kind == TL_V_DEC) jdec(out, p->measures[m].name, tp->measures[m].u.d, -1);
     else fprintf(out, "\"%s\":null", p->measures[m].name);
+    failed |= tp->measure_errors[m] != NULL;
+  }
+  if (failed) {      /* why a measure is null when it is not empty */
+    fputs("},\"measures_not_computed\":{", out);
+    bool first = true;
+    for (uint32_t m = 0; m < p->nmeasures; m++) {
+      if (!tp->measure_errors[m]) continue;
+      if (!first) fputc(',', out);
+      first = false;
+      jstr(out, p->measures[m].name);
+      fputc(':', out);
+      jstr(out, tp->measure_errors[m]->message);
+    }
   }
   fputs("},\"credits\":[", out);
   bool first = true;

@@ -17,7 +17,7 @@ static void db_error(tl_diags *d, const char *file, sqlite3 *db, const char *wha
 static bool has_table(sqlite3 *db, const char *name) {
   sqlite3_stmt *st;
   bool found = false;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1",
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE",
                          -1, &st, NULL) != SQLITE_OK)
     return false;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -30,15 +30,23 @@ static bool has_table(sqlite3 *db, const char *name) {
 ** order.  A column may be called rowid (or _rowid_, or oid), and then that
 ** name is the column, so the first of the three that is not one is asked
 ** for; a table without rowids (a view, a WITHOUT ROWID table, or all three
-** names taken) is read in its own order with NULL first. */
+** names taken) is read in its own order with NULL first: a view's rowids
+** are NULL, and sorting on them would leave its order to the sorter. */
 static sqlite3_stmt *table_query(sqlite3 *db, const char *name) {
   static const char *const alias[] = { "rowid", "_rowid_", "oid" };
   char sql[128];
   sqlite3_stmt *st;
+  bool view = false;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?1 COLLATE NOCASE", -1,
+                         &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    view = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+  }
   snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
   const char *free_alias = NULL;
-  for (int a = 0; a < 3 && !free_alias; a++) {
+  for (int a = 0; a < 3 && !free_alias && !view; a++) {
     free_alias = alias[a];
     for (int i = 0; i < sqlite3_column_count(st); i++)
       if (sqlite3_stricmp(sqlite3_column_name(st, i), alias[a]) == 0) free_alias = NULL;
