@@ -507,12 +507,15 @@ static bool trace_period(engine *e, payee_run *pr, int P) {
   e->cur_comp = UINT32_MAX;
   set_asof(e, pr, P);
   e->vm.period = P;
-  for (uint32_t m = 0; m < e->p->nmeasures; m++)   /* a failure is kept (measure_errors) */
-    if (tl_vm_run(&e->vm, e->p->measures[m].body, &tp->measures[m]) != TL_VM_OK) {
-      tp->measures[m] = tl_v_null();
-      if (!tp->measure_errors[m]) tp->measure_errors[m] = tl_alloc(sizeof(tl_vm_error));
-      *tp->measure_errors[m] = e->vm.err;
-    }
+  for (uint32_t m = 0; m < e->p->nmeasures; m++) {   /* a failure is kept (measure_errors) */
+    bool ok = tl_vm_run(&e->vm, e->p->measures[m].body, &tp->measures[m]) == TL_VM_OK;
+    tl_free(tp->measure_errors[m]);
+    tp->measure_errors[m] = NULL;
+    if (ok) continue;
+    tp->measures[m] = tl_v_null();
+    tp->measure_errors[m] = tl_alloc(sizeof(tl_vm_error));
+    *tp->measure_errors[m] = e->vm.err;
+  }
   return true;
 }
 
