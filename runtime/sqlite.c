@@ -14,16 +14,21 @@ static void db_error(tl_diags *d, const char *file, sqlite3 *db, const char *wha
   tl_diag(d, TL_SEV_ERROR, loc, "db", "%s: %s", what, db ? sqlite3_errmsg(db) : "cannot open");
 }
 
-static bool has_table(sqlite3 *db, const char *name) {
+/* What name is in db: no table, a table or a view.  SQLite's names are not
+** case-sensitive, so neither is this. */
+typedef enum { NO_TABLE, TABLE, VIEW } table_kind;
+
+static table_kind kind_of(sqlite3 *db, const char *name) {
   sqlite3_stmt *st;
-  bool found = false;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE",
+  table_kind k = NO_TABLE;
+  if (sqlite3_prepare_v2(db, "SELECT type = 'view' FROM sqlite_master "
+                             "WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
                          -1, &st, NULL) != SQLITE_OK)
-    return false;
+    return NO_TABLE;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  found = sqlite3_step(st) == SQLITE_ROW;
+  if (sqlite3_step(st) == SQLITE_ROW) k = sqlite3_column_int(st, 0) ? VIEW : TABLE;
   sqlite3_finalize(st);
-  return found;
+  return k;
 }
 
 /* The statement reading table name with each row's rowid first, in rowid
@@ -36,13 +41,7 @@ static sqlite3_stmt *table_query(sqlite3 *db, const char *name) {
   static const char *const alias[] = { "rowid", "_rowid_", "oid" };
   char sql[128];
   sqlite3_stmt *st;
-  bool view = false;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?1 COLLATE NOCASE", -1,
-                         &st, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    view = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-  }
+  bool view = kind_of(db, name) == VIEW;
   snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
   const char *free_alias = NULL;
@@ -119,7 +118,7 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
   bool ok = true;
   for (size_t i = 0; i < TL_TB_COUNT; i++) {
     tl_tableid t = tl_ldg_order[i];
-    bool present = has_table(db, tl_table_names[t]);
+    bool present = kind_of(db, tl_table_names[t]) != NO_TABLE;
     if (!present && tl_ldg_required(t)) {
       tl_loc loc = { path, 0, 0, 0, 0 };
       tl_diag(diags, TL_SEV_ERROR, loc, "db", "the database has no table %s", tl_table_names[t]);
@@ -131,7 +130,7 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
     tl_ldg_builder *b = tl_ldg_begin(opts, diags);
     tl_ldg_rows_are_db(b);
     for (size_t i = 0; i < TL_TB_COUNT && ok; i++)
-      if (has_table(db, tl_table_names[tl_ldg_order[i]]))
+      if (kind_of(db, tl_table_names[tl_ldg_order[i]]) != NO_TABLE)
         ok = feed_table(b, db, path, tl_ldg_order[i], diags);
     l = tl_ldg_finish(b);
     if (!ok) {
