@@ -37,11 +37,10 @@ static table_kind kind_of(sqlite3 *db, const char *name) {
 ** for; a table without rowids (a view, a WITHOUT ROWID table, or all three
 ** names taken) is read in its own order with NULL first: a view's rowids
 ** are NULL, and sorting on them would leave its order to the sorter. */
-static sqlite3_stmt *table_query(sqlite3 *db, const char *name) {
+static sqlite3_stmt *table_query(sqlite3 *db, const char *name, bool view) {
   static const char *const alias[] = { "rowid", "_rowid_", "oid" };
   char sql[128];
   sqlite3_stmt *st;
-  bool view = kind_of(db, name) == VIEW;
   snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
   const char *free_alias = NULL;
@@ -62,12 +61,12 @@ static sqlite3_stmt *table_query(sqlite3 *db, const char *name) {
 /* Feed one table; false on an SQLite error (reported).  Messages name a
 ** row by its rowid, which users can query; a row without one, or with one
 ** no line number can be (0, negative, above 4294967295), by its position. */
-static bool feed_table(tl_ldg_builder *b, sqlite3 *db, const char *path, tl_tableid t,
+static bool feed_table(tl_ldg_builder *b, sqlite3 *db, const char *path, tl_tableid t, bool view,
                        tl_diags *d) {
   const char *name = tl_table_names[t];
   char file[4096];
   snprintf(file, sizeof file, "%s:%s", path, name);
-  sqlite3_stmt *st = table_query(db, name);
+  sqlite3_stmt *st = table_query(db, name, view);
   if (!st) {
     db_error(d, path, db, "cannot read table");
     return false;
@@ -116,10 +115,11 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
     return NULL;
   }
   bool ok = true;
+  table_kind kind[TL_TB_COUNT];     /* by position in tl_ldg_order */
   for (size_t i = 0; i < TL_TB_COUNT; i++) {
     tl_tableid t = tl_ldg_order[i];
-    bool present = kind_of(db, tl_table_names[t]) != NO_TABLE;
-    if (!present && tl_ldg_required(t)) {
+    kind[i] = kind_of(db, tl_table_names[t]);
+    if (kind[i] == NO_TABLE && tl_ldg_required(t)) {
       tl_loc loc = { path, 0, 0, 0, 0 };
       tl_diag(diags, TL_SEV_ERROR, loc, "db", "the database has no table %s", tl_table_names[t]);
       ok = false;
@@ -130,8 +130,7 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
     tl_ldg_builder *b = tl_ldg_begin(opts, diags);
     tl_ldg_rows_are_db(b);
     for (size_t i = 0; i < TL_TB_COUNT && ok; i++)
-      if (kind_of(db, tl_table_names[tl_ldg_order[i]]) != NO_TABLE)
-        ok = feed_table(b, db, path, tl_ldg_order[i], diags);
+      if (kind[i] != NO_TABLE) ok = feed_table(b, db, path, tl_ldg_order[i], kind[i] == VIEW, diags);
     l = tl_ldg_finish(b);
     if (!ok) {
       tl_ldg_free(l);
