@@ -315,8 +315,8 @@ static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_pr
 }
 
 static int cmd_explain(const opts *o) {
-  if (!o->data == !o->db) return usage_error("explain needs one of --data DIR or --db FILE%s", "");
-  if (!o->payee) return usage_error("explain needs --payee ID%s", "");
+  if (!o->data == !o->db) return usage_error("explain needs one of --data DIR or --db FILE");
+  if (!o->payee) return usage_error("explain needs --payee ID");
   bool json = false;
   if (o->format_name) {
     if (strcmp(o->format_name, "json") == 0) json = true;
@@ -388,7 +388,7 @@ static void free_side(side *s) {
 static int cmd_diff(const opts *o) {
   bool two_plans = o->nfiles == 2;
   if (!o->data || (two_plans == (o->data_b != NULL)) || o->nfiles > 2)
-    return usage_error("diff needs PLAN_A PLAN_B --data DIR, or PLAN --data DIR_A --data-b DIR_B%s", "");
+    return usage_error("diff needs PLAN_A PLAN_B --data DIR, or PLAN --data DIR_A --data-b DIR_B");
   tl_diags *d = tl_diags_new();
   tl_diag_limit(d, o->max_errors);
   side a, b;
@@ -497,7 +497,7 @@ static int write_rows(FILE *f, void *ctx) {
 }
 
 static int cmd_run(const opts *o) {
-  if (!o->data == !o->db) return usage_error("run needs one of --data DIR or --db FILE%s", "");
+  if (!o->data == !o->db) return usage_error("run needs one of --data DIR or --db FILE");
   tl_diags *d = tl_diags_new();
   tl_diag_limit(d, o->max_errors);
   char *text;
@@ -620,7 +620,7 @@ int main(int argc, char **argv) {
     } else if (!o.cmd) {
       o.cmd = a;
     } else {
-      if (o.nfiles == (int)(sizeof o.files / sizeof *o.files)) return usage_error("too many files%s", "");
+      if (o.nfiles == (int)(sizeof o.files / sizeof *o.files)) return usage_error("too many files");
       o.files[o.nfiles++] = a;
     }
   }
@@ -656,13 +656,13 @@ int main(int argc, char **argv) {
     return usage_error("unknown format '%s' (use csv, json or table)", o.format_name);
   }
   if (strcmp(o.cmd, "explain") == 0) {
-    if (o.nfiles != 1) return usage_error("explain takes one plan file%s", "");
+    if (o.nfiles != 1) return usage_error("explain takes one plan file");
     return cmd_explain(&o);
   }
   if (strcmp(o.cmd, "diff") == 0) return cmd_diff(&o);
   if (strcmp(o.cmd, "repl") == 0) {
-    if (o.nfiles > 1) return usage_error("repl takes at most one plan file%s", "");
-    if (o.db) return usage_error("repl reads CSV folders only: use --data DIR%s", "");
+    if (o.nfiles > 1) return usage_error("repl takes at most one plan file");
+    if (o.db) return usage_error("repl reads CSV folders only: use --data DIR");
     /* a session is interactive only on a terminal, so piped commands run as a script */
     return tl_repl_main(o.nfiles ? o.files[0] : NULL, o.data, stdin, stdout, isatty(0),
                         o.threads);

@@ -130,7 +130,8 @@ tl_ledger *tl_ldg_load_sqlite(const char *path, const tl_ldg_opts *opts, tl_diag
     tl_ldg_builder *b = tl_ldg_begin(opts, diags);
     tl_ldg_rows_are_db(b);
     for (size_t i = 0; i < TL_TB_COUNT && ok; i++)
-      if (kind[i] != NO_TABLE) ok = feed_table(b, db, path, tl_ldg_order[i], kind[i] == VIEW, diags);
+      if (kind[i] != NO_TABLE)
+        ok = feed_table(b, db, path, tl_ldg_order[i], kind[i] == VIEW, diags);
     l = tl_ldg_finish(b);
     if (!ok) {
       tl_ldg_free(l);
