@@ -72,30 +72,27 @@ static bool make_table(sqlite3 *db, const char *name, const char *text, size_t n
     return false;
   }
   size_t ncols = row.n;
-  char *sql = NULL, *ins = NULL;
+  char *cols = NULL, *sql = NULL, *ins = NULL;
   size_t len;
-  FILE *f = open_memstream(&sql, &len);
+  FILE *f = open_memstream(&cols, &len);   /* the header as SQL: "a", "b" */
   if (!f) abort();
-  fputs("CREATE TABLE ", f);
-  ident(f, name, strlen(name));
-  fputs(" (", f);
   for (size_t i = 0; i < ncols; i++) {
     if (memchr(row.f[i].p, 0, row.f[i].len)) same = false;   /* no NUL in SQL text */
     if (i) fputs(", ", f);
     ident(f, row.f[i].p, row.f[i].len);
   }
-  fputs(")", f);
+  fclose(f);
+  f = open_memstream(&sql, &len);
+  if (!f) abort();
+  fputs("CREATE TABLE ", f);
+  ident(f, name, strlen(name));
+  fprintf(f, " (%s)", cols);
   fclose(f);
   f = open_memstream(&ins, &len);
   if (!f) abort();
   fputs("INSERT INTO ", f);
   ident(f, name, strlen(name));
-  fputs(" (rowid", f);
-  for (size_t i = 0; i < ncols; i++) {
-    fputs(", ", f);
-    ident(f, row.f[i].p, row.f[i].len);
-  }
-  fputs(") VALUES (?", f);
+  fprintf(f, " (rowid, %s) VALUES (?", cols);
   for (size_t i = 0; i < ncols; i++) fputs(", ?", f);
   fputs(")", f);
   fclose(f);
@@ -121,6 +118,7 @@ static bool make_table(sqlite3 *db, const char *name, const char *text, size_t n
   }
 done:
   sqlite3_finalize(st);
+  free(cols);
   free(sql);
   free(ins);
   tl_csv_free(c);
@@ -152,12 +150,7 @@ static char *load_text(tl_diags *d, const tl_ledger *l) {
 static char *load_csv(const tl_ldg_opts *lo, const file fs[NFILES]) {
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(lo, d);
-  for (int i = 0; i < NFILES; i++) {
-    tl_tableid t = tl_ldg_order[i];
-    char name[32];
-    snprintf(name, sizeof name, "%s.csv", tl_table_names[t]);
-    if (fs[i].p) tl_ldg_feed_csv(b, t, name, fs[i].p, fs[i].n);
-  }
+  feed_files(b, fs);
   tl_ledger *l = tl_ldg_finish(b);
   char *s = load_text(d, l);
   tl_ldg_free(l);
@@ -171,11 +164,12 @@ static void check_db(const tl_program *p, const file fs[NFILES]) {
   if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
                       NULL) != SQLITE_OK)
     abort();
-  /* the CSV loader requires payees and deals; a database without them
-  ** is an error of its own, so the two are compared only when both exist */
-  bool same = fs[0].p && fs[2].p;
+  /* a database without a required table is an error of its own, not the
+  ** CSV loader's empty file, so the two are compared only when all exist */
+  bool same = true;
   for (int i = 0; i < NFILES; i++)
-    if (fs[i].p && !make_table(db, tl_table_names[tl_ldg_order[i]], fs[i].p, fs[i].n))
+    if (fs[i].p ? !make_table(db, tl_table_names[tl_ldg_order[i]], fs[i].p, fs[i].n)
+                : tl_ldg_required(tl_ldg_order[i]))
       same = false;
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false };
   tl_diags *d = tl_diags_new();

@@ -58,12 +58,7 @@ static void run_on(const tl_program *p, const file f[NFILES], int threads, one_r
                      threads > 1 ? 8 : 0, false };
   o->d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&lo, o->d);
-  for (int i = 0; i < NFILES; i++) {
-    tl_tableid t = tl_ldg_order[i];
-    char name[32];
-    snprintf(name, sizeof name, "%s.csv", tl_table_names[t]);
-    if (f[i].p || tl_ldg_required(t)) tl_ldg_feed_csv(b, t, name, f[i].p ? f[i].p : "", f[i].n);
-  }
+  feed_files(b, f);
   o->l = tl_ldg_finish(b);
   tl_eng_grain(threads > 1 ? 1 : 0, threads > 1 ? 1 : 0);
   o->r = o->l ? tl_eng_run_threads(p, o->l, o->d, 0, threads) : NULL;

@@ -6,7 +6,7 @@
 **   --payees.csv--  --fx.csv--  --deals.csv--  --splits.csv--  --quotas.csv--
 **
 ** cut into the plan and the files, kept in the order the loader reads
-** them (tl_ldg_order).
+** them (tl_ldg_order), and fed to a ledger builder.
 */
 #ifndef TL_TESTS_FUZZ_LEDGER_INPUT_H
 #define TL_TESTS_FUZZ_LEDGER_INPUT_H
@@ -50,6 +50,17 @@ static size_t split_input(const char *text, size_t size, file f[NFILES]) {
   }
   if (cur >= 0) f[cur].n = size - (size_t)(f[cur].p - text);
   return plan;
+}
+
+/* Feed the files to b, each as NAME.csv, in the loader's order; a required
+** table that is not there is read empty, as the loader would find it. */
+static void feed_files(tl_ldg_builder *b, const file f[NFILES]) {
+  for (int i = 0; i < NFILES; i++) {
+    tl_tableid t = tl_ldg_order[i];
+    char name[32];
+    snprintf(name, sizeof name, "%s.csv", tl_table_names[t]);
+    if (f[i].p || tl_ldg_required(t)) tl_ldg_feed_csv(b, t, name, f[i].p ? f[i].p : "", f[i].n);
+  }
 }
 
 #endif
