@@ -59,6 +59,9 @@ typedef struct engine {
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
   uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
+  /* each aggregate's filter, then each rule's, as tests (tl_vm_tests_of),
+  ** or n = 0 to run it in the loop */
+  tl_vm_tests *tests;
   int32_t *units;               /* the result's amounts, while payees are evaluated */
   int64_t unit_raw;             /* raw value of one unit of them */
   TL_VEC(tl_wide) wide_rows;    /* amounts that do not fit units, by row */
@@ -112,6 +115,27 @@ static bool eval(engine *e, int32_t chunk, tl_value *out, int32_t payee, int per
   if (tl_vm_run(&e->vm, chunk, out) == TL_VM_OK) return true;
   run_error(e, payee, period);
   return false;
+}
+
+static bool loop_filters;       /* tl_eng_loop_filters */
+
+void tl_eng_loop_filters(bool on) { loop_filters = on; }
+
+/* Whether filter chunk (tests t, tl_vm_tests_of) holds for the context set
+** in the VM; false with e->failed set when it failed. */
+static inline bool holds(engine *e, int32_t chunk, const tl_vm_tests *t, int32_t payee, int k) {
+  if (t->n) return tl_vm_run_tests(&e->vm, t);
+  tl_value v;
+  return eval(e, chunk, &v, payee, k) && v.kind == TL_V_BOOL && v.u.i;
+}
+
+static void plan_tests(engine *e) {
+  const tl_program *p = e->p;
+  e->tests = tl_calloc((size_t)p->naggs + p->nrules + 1, sizeof *e->tests);
+  for (uint32_t i = 0; i < p->naggs + p->nrules; i++) {
+    int32_t f = i < p->naggs ? p->aggs[i].filter : p->rules[i - p->naggs].filter;
+    if (f >= 0 && !loop_filters) (void)tl_vm_tests_of(&e->vm, f, &e->tests[i]);
+  }
 }
 
 static bool dec_ok(engine *e, tl_dec_status rc, const char *what, int32_t payee, int period) {
@@ -249,9 +273,9 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
   e->vm.credit = line;
   for (uint32_t s = 0; s < p->naggs && !e->failed; s++) {
     tl_value v;
-    if (p->aggs[s].filter >= 0) {
-      if (!eval(e, p->aggs[s].filter, &v, line->payee, k)) break;
-      if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
+    if (p->aggs[s].filter >= 0 && !holds(e, p->aggs[s].filter, &e->tests[s], line->payee, k)) {
+      if (e->failed) break;
+      continue;
     }
     if (e->plain_amount >> s & 1) v = tl_v_dec(line->amount);
     else if (!eval(e, p->aggs[s].value, &v, line->payee, k)) break;
@@ -310,10 +334,9 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
       const tl_credit_rule *rule = &p->rules[ri];
       e->vm.deal = (int32_t)row;
       e->vm.payee = -1;
-      if (rule->filter >= 0) {
-        tl_value v;
-        if (!eval(e, rule->filter, &v, -1, k)) return false;
-        if (!(v.kind == TL_V_BOOL && v.u.i)) continue;
+      if (rule->filter >= 0 && !holds(e, rule->filter, &e->tests[p->naggs + ri], -1, k)) {
+        if (e->failed) return false;
+        continue;
       }
       /* splits.csv shares out the owner's credit; rules crediting another
       ** column (an SDR, an overlay) are not split */
@@ -969,6 +992,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
   for (uint32_t s = 0; s < p->naggs; s++)
     if (plain_amount_agg(&e, s)) e.plain_amount |= (uint64_t)1 << s;
+  plan_tests(&e);
   if (!credit(&e, threads)) goto done;
   if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
     /* one pass over quotas.csv; a missing (payee, period) row is a quota of 0 */
@@ -1015,6 +1039,7 @@ done:
   tl_free(e.qtab);
   tl_free(e.elig);
   tl_free(e.rows_of);
+  tl_free(e.tests);
   tl_vec_free(e.rem);
   tl_vec_free(e.rev);
   tl_vm_free(&e.vm);

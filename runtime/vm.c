@@ -122,6 +122,51 @@ HOT bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   return (tl_str_is_key(x) || tl_str_is_key(y)) && strcmp(text_of(vm, x), text_of(vm, y)) == 0;
 }
 
+/* The value PCOL, DCOL or CREDIT (op) with operand a pushes: a column of
+** the current payee's or deal's row (the credit line's, in a filter), or a
+** field of the credit line. */
+HOT tl_value source(const tl_vm *vm, tl_opcode op, uint32_t a) {
+  if (op == TL_OP_PCOL) {
+    int32_t row = vm->credit ? vm->credit->payee : vm->payee;
+    if (a == TL_OPERAND_MAX) return tl_v_int(TL_V_PAYEE, row);
+    return column(vm, &vm->ldg->t[TL_TB_PAYEES], (int)a, row);
+  }
+  if (op == TL_OP_DCOL) {
+    int32_t row = vm->credit ? vm->credit->deal : vm->deal;
+    if (a == TL_DEALS_AMOUNT) return tl_v_dec(tl_ldg_amount(vm->ldg, row));
+    return column(vm, &vm->ldg->t[TL_TB_DEALS], (int)a, row);
+  }
+  const tl_credit_line *c = vm->credit;
+  switch ((tl_credit_field)a) {
+    case TL_CF_AMOUNT: return tl_v_dec(c->amount);
+    case TL_CF_SHARE: return tl_v_dec(c->share);
+    case TL_CF_DATE: return tl_v_int(TL_V_DATE, c->date);
+    case TL_CF_PAYEE: return tl_v_int(TL_V_PAYEE, c->payee);
+    case TL_CF_DEAL: return tl_v_int(TL_V_DEAL, c->deal);
+    case TL_CF_DIRECT: return tl_v_bool(c->direct);
+  }
+  return tl_v_null();
+}
+
+/* a test of a against b; empty values are in order with nothing */
+#define ORDERED(a, b, test) ((a)->kind != TL_V_NULL && (b)->kind != TL_V_NULL && \
+                             compare(vm, a, b) test 0)
+
+/* The test op (EQK ... GEK, RANGEK) of x against the constant k (and k + 1,
+** RANGEK's upper bound). */
+HOT bool literal_test(const tl_vm *vm, tl_opcode op, const tl_value *x, uint32_t k) {
+  const tl_value *c = &vm->consts[k];
+  switch (op) {
+    case TL_OP_EQK: return equal(vm, x, c);
+    case TL_OP_NEK: return !equal(vm, x, c);
+    case TL_OP_LTK: return ORDERED(x, c, <);
+    case TL_OP_LEK: return ORDERED(x, c, <=);
+    case TL_OP_GTK: return ORDERED(x, c, >);
+    case TL_OP_GEK: return ORDERED(x, c, >=);
+    default: return ORDERED(x, c, >=) && ORDERED(x, c + 1, <=);   /* RANGEK */
+  }
+}
+
 /* Bound i in amounts: a fraction of the quota q becomes money, held to the
 ** plan's unit like all money, so a value exactly on a bound reaches it even
 ** when the quota itself is a repeating decimal (500,000 / 12 * 3). */
@@ -256,30 +301,9 @@ next:
   } while (0)
 
   CASE(CONST) *sp++ = vm->consts[A]; NEXT();
-  CASE(PCOL) {
-    int32_t row = vm->credit ? vm->credit->payee : vm->payee;
-    if (A == TL_OPERAND_MAX) *sp++ = tl_v_int(TL_V_PAYEE, row);
-    else *sp++ = column(vm, &vm->ldg->t[TL_TB_PAYEES], (int)A, row);
-    NEXT();
-  }
-  CASE(DCOL) {
-    int32_t row = vm->credit ? vm->credit->deal : vm->deal;
-    if (A == TL_DEALS_AMOUNT) *sp++ = tl_v_dec(tl_ldg_amount(vm->ldg, row));
-    else *sp++ = column(vm, &vm->ldg->t[TL_TB_DEALS], (int)A, row);
-    NEXT();
-  }
-  CASE(CREDIT) {
-    const tl_credit_line *c = vm->credit;
-    switch ((tl_credit_field)A) {
-      case TL_CF_AMOUNT: *sp++ = tl_v_dec(c->amount); break;
-      case TL_CF_SHARE: *sp++ = tl_v_dec(c->share); break;
-      case TL_CF_DATE: *sp++ = tl_v_int(TL_V_DATE, c->date); break;
-      case TL_CF_PAYEE: *sp++ = tl_v_int(TL_V_PAYEE, c->payee); break;
-      case TL_CF_DEAL: *sp++ = tl_v_int(TL_V_DEAL, c->deal); break;
-      case TL_CF_DIRECT: *sp++ = tl_v_bool(c->direct); break;
-    }
-    NEXT();
-  }
+  CASE(PCOL) *sp++ = source(vm, TL_OP_PCOL, A); NEXT();
+  CASE(DCOL) *sp++ = source(vm, TL_OP_DCOL, A); NEXT();
+  CASE(CREDIT) *sp++ = source(vm, TL_OP_CREDIT, A); NEXT();
   CASE(AGG) *sp++ = tl_v_dec(vm->agg[A * (uint32_t)vm->prog->cal.n + (uint32_t)vm->period]); NEXT();
   CASE(MEASURE) {
     vm->sp = sp;
@@ -367,22 +391,19 @@ next:
   }
   CASE(EQ) sp[-2] = tl_v_bool(equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
   CASE(NE) sp[-2] = tl_v_bool(!equal(vm, &sp[-2], &sp[-1])); sp--; NEXT();
-/* a test of a against b; empty values are in order with nothing */
-#define ORDERED(a, b, test) ((a)->kind != TL_V_NULL && (b)->kind != TL_V_NULL && \
-                             compare(vm, a, b) test 0)
 #define ORDER(test) do { sp[-2] = tl_v_bool(ORDERED(&sp[-2], &sp[-1], test)); sp--; NEXT(); } while (0)
   CASE(LT) ORDER(<);
   CASE(LE) ORDER(<=);
   CASE(GT) ORDER(>);
   CASE(GE) ORDER(>=);
   /* the same tests with a literal on the right, read in place */
-  CASE(EQK) sp[-1] = tl_v_bool(equal(vm, &sp[-1], &vm->consts[A])); NEXT();
-  CASE(NEK) sp[-1] = tl_v_bool(!equal(vm, &sp[-1], &vm->consts[A])); NEXT();
-#define ORDERK(test) do { sp[-1] = tl_v_bool(ORDERED(&sp[-1], &vm->consts[A], test)); NEXT(); } while (0)
-  CASE(LTK) ORDERK(<);
-  CASE(LEK) ORDERK(<=);
-  CASE(GTK) ORDERK(>);
-  CASE(GEK) ORDERK(>=);
+#define TESTK(op) do { sp[-1] = tl_v_bool(literal_test(vm, op, &sp[-1], A)); NEXT(); } while (0)
+  CASE(EQK) TESTK(TL_OP_EQK);
+  CASE(NEK) TESTK(TL_OP_NEK);
+  CASE(LTK) TESTK(TL_OP_LTK);
+  CASE(LEK) TESTK(TL_OP_LEK);
+  CASE(GTK) TESTK(TL_OP_GTK);
+  CASE(GEK) TESTK(TL_OP_GEK);
   CASE(NOT) sp[-1] = tl_v_bool(!sp[-1].u.i); NEXT();
   CASE(JUMPF) {
     sp--;
@@ -406,11 +427,7 @@ next:
     sp[-1] = tl_v_bool(r);
     NEXT();
   }
-  CASE(RANGEK) {
-    const tl_value *lo = &vm->consts[A], *hi = lo + 1;
-    sp[-1] = tl_v_bool(ORDERED(&sp[-1], lo, >=) && ORDERED(&sp[-1], hi, <=));
-    NEXT();
-  }
+  CASE(RANGEK) TESTK(TL_OP_RANGEK);
   CASE(INLIST) {
     bool r = false;
     tl_value *x = sp - A - 1;
@@ -489,4 +506,102 @@ tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out) {
   vm->sp = vm->stack;
   vm->depth = 0;
   return run(vm, chunk, out);
+}
+
+/* ---- filters without the loop (vm.h) ------------------------------------- */
+
+enum { HOW_ANY, HOW_TEXT_EQ, HOW_CREDIT_DATE_IN };
+
+/* A text column whose cells are interned (a key column's are not, and its
+** equality compares text), against a text literal that is not a key: equal
+** exactly when the ids are. */
+static bool text_column(const tl_vm *vm, uint8_t src, uint32_t a) {
+  if (src == TL_OP_CREDIT || a == TL_OPERAND_MAX || (src == TL_OP_DCOL && a == TL_DEALS_AMOUNT))
+    return false;
+  const tl_table *t = &vm->ldg->t[src == TL_OP_PCOL ? TL_TB_PAYEES : TL_TB_DEALS];
+  return a < (uint32_t)t->ncols && t->cols[a].type == TL_COL_TEXT && t->cols[a].v.str;
+}
+
+static uint8_t how_of(const tl_vm *vm, const tl_vm_test *t) {
+  if (!vm->ldg) return HOW_ANY;
+  const tl_value *k = &vm->consts[t->k];
+  if ((t->op == TL_OP_EQK || t->op == TL_OP_NEK) && k->kind == TL_V_STR && !tl_str_is_key(k->u.s)
+      && text_column(vm, t->src, t->a))
+    return HOW_TEXT_EQ;
+  /* a credit line's date is never empty */
+  if (t->op == TL_OP_RANGEK && k[0].kind == TL_V_DATE && k[1].kind == TL_V_DATE
+      && t->src == TL_OP_CREDIT && t->a == TL_CF_DATE)
+    return HOW_CREDIT_DATE_IN;
+  return HOW_ANY;
+}
+
+/* The chunk must be tests joined by JUMPFK (an `and`, whichever way it
+** nests: each JUMPFK goes to a later JUMPFK, or to the closing RET, so the
+** first false test is the value), and its every instruction within the
+** step budget and the stack (what run checks on entry). */
+bool tl_vm_tests_of(const tl_vm *vm, int32_t chunk, tl_vm_tests *out) {
+  const tl_chunk *ch = &vm->prog->chunks[chunk];
+  out->n = 0;
+  if (ch->n < 3 || ch->n > vm->step_limit || vm->stack + ch->max_stack + 1 > vm->sp_limit)
+    return false;
+  uint32_t n = 0;
+  for (uint32_t i = 0;;) {
+    tl_opcode src = TL_INSTR_OP(ch->code[i]), op = TL_INSTR_OP(ch->code[i + 1]);
+    if ((src != TL_OP_PCOL && src != TL_OP_DCOL && src != TL_OP_CREDIT)
+        || (op != TL_OP_RANGEK && (op < TL_OP_EQK || op > TL_OP_GEK)) || n == TL_VM_TESTS)
+      return false;
+    tl_vm_test *t = &out->t[n++];
+    *t = (tl_vm_test){ (uint8_t)src, (uint8_t)op, HOW_ANY, TL_INSTR_A(ch->code[i]),
+                       TL_INSTR_A(ch->code[i + 1]) };
+    t->how = how_of(vm, t);
+    i += 2;
+    if (i >= ch->n) return false;
+    if (TL_INSTR_OP(ch->code[i]) == TL_OP_RET) {
+      if (i + 1 != ch->n) return false;
+      break;
+    }
+    if (TL_INSTR_OP(ch->code[i]) != TL_OP_JUMPFK) return false;
+    uint32_t to = i + 1 + TL_INSTR_A(ch->code[i]);
+    if (to >= ch->n || to <= i
+        || (TL_INSTR_OP(ch->code[to]) != TL_OP_JUMPFK
+            && !(TL_INSTR_OP(ch->code[to]) == TL_OP_RET && to + 1 == ch->n)))
+      return false;
+    if (++i + 2 > ch->n) return false;
+  }
+  out->n = n;
+  return true;
+}
+
+/* Any test, as the loop runs it; out of line, so the typed cases below need
+** none of the registers it does. */
+static __attribute__((noinline)) bool any_test(const tl_vm *vm, const tl_vm_test *t) {
+  tl_value v = source(vm, t->src, t->a);
+  return literal_test(vm, t->op, &v, t->k);
+}
+
+bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *ts) {
+  for (uint32_t i = 0; i < ts->n; i++) {
+    const tl_vm_test *t = &ts->t[i];
+    bool r;
+    if (t->how == HOW_TEXT_EQ) {
+      /* column's and equal's cases for such a column and literal */
+      bool payee = t->src == TL_OP_PCOL;
+      int32_t row = !vm->credit ? (payee ? vm->payee : vm->deal)
+                                : (payee ? vm->credit->payee : vm->credit->deal);
+      const tl_column *c = &vm->ldg->t[payee ? TL_TB_PAYEES : TL_TB_DEALS].cols[t->a];
+      uint32_t x;
+      if (row < 0 || tl_col_null(c, (uint32_t)row)) r = false;
+      else if ((x = c->v.str[row]) == vm->consts[t->k].u.s) r = true;
+      else if (tl_str_is_key(x)) r = any_test(vm, t) != (t->op == TL_OP_NEK);
+      else r = false;
+      if (t->op == TL_OP_NEK) r = !r;
+    } else if (t->how == HOW_CREDIT_DATE_IN) {
+      tl_date d = vm->credit->date;
+      r = vm->consts[t->k].u.i <= d && d <= vm->consts[t->k + 1].u.i;
+    } else {
+      r = any_test(vm, t);
+    }
+    if (!r) return false;
+  }
+  return true;
 }

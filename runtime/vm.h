@@ -73,4 +73,29 @@ void tl_vm_free(tl_vm *vm);
 void tl_vm_forget(tl_vm *vm);
 tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out);
 
+/* Filters without the loop.  Nearly every filter is an `and` of tests of a
+** column or a credit field against literals (deal.product == "Widget" and
+** credit.date in 2026-04-01 to 2026-09-30), run once per credit line, where
+** the loop's entry, dispatch and stack were most of its cost.
+** tl_vm_tests_of plans such a chunk as its tests, or returns false for any
+** other; tl_vm_run_tests then gives whether tl_vm_run would return true,
+** reading the same context.  Such a chunk cannot fail: its tests never do,
+** and it is planned only when the step budget covers every instruction. */
+enum { TL_VM_TESTS = 4 };
+
+typedef struct tl_vm_test {
+  uint8_t src;              /* TL_OP_PCOL, TL_OP_DCOL, TL_OP_CREDIT */
+  uint8_t op;               /* TL_OP_EQK ... TL_OP_GEK, TL_OP_RANGEK */
+  uint8_t how;              /* vm.c: the general test, or a typed one */
+  uint32_t a, k;            /* the source's operand, the constant */
+} tl_vm_test;
+
+typedef struct tl_vm_tests {
+  uint32_t n;               /* 0: not planned, run the chunk */
+  tl_vm_test t[TL_VM_TESTS];
+} tl_vm_tests;
+
+bool tl_vm_tests_of(const tl_vm *vm, int32_t chunk, tl_vm_tests *out);
+bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *t);
+
 #endif

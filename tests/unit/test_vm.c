@@ -657,6 +657,86 @@ static void test_disasm(void **state) {
     "  0012  RET      \n");
 }
 
+/* ---- filters without the loop -------------------------------------------- */
+
+/* Every filter of a plan, run as tests (tl_vm_tests_of) and in the loop,
+** gives the same payouts; and the filters that should be planned as tests
+** are.  The ledger has what each typed case must still get right: a literal
+** that is also a deal id, one no cell holds, the empty text against empty
+** optional cells (never equal), a split deal and a manager's rollup lines. */
+static void test_filter_tests(void **state) {
+  static const char plan[] =
+    "currency USD\n"
+    "year 2026-01-01 to 2026-12-31\n"
+    "period quarter\n"
+    "input payees { id text key, region text?, manager payee? }\n"
+    "input deals { id text key, owner payee, closed date, amount money, product text?,\n"
+    "              cancelled date? }\n"
+    "credit deals where product != \"Gift\" to owner\n"
+    "rollup to manager\n"
+    "measure w = sum(credit.amount where deal.product == \"Widget\")\n"
+    "measure nw = sum(credit.amount where deal.product != \"Widget\")\n"
+    "measure key = sum(credit.amount where deal.product == \"D2\")\n"
+    "measure none = sum(credit.amount where deal.product == \"Nothing\")\n"
+    "measure idk = sum(credit.amount where deal.id == \"D3\")\n"
+    "measure q3 = sum(credit.amount where credit.date in 2026-07-01 to 2026-09-30)\n"
+    "measure both = sum(credit.amount where (deal.product == \"Widget\" and credit.date in\n"
+    "                   2026-01-01 to 2026-06-30) and payee.region == \"West\")\n"
+    "measure right = sum(credit.amount where deal.product == \"Widget\" and (deal.amount > 100 and\n"
+    "                      deal.cancelled in 2026-01-01 to 2026-12-31))\n"
+    "measure nocancel = sum(credit.amount where deal.cancelled <= 2026-06-30)\n"
+    "measure direct = sum(credit.amount where credit.direct == false)\n"
+    "measure big = sum(credit.amount where credit.amount >= 150 and deal.closed > 2026-02-01)\n"
+    "measure either = sum(credit.amount where deal.product == \"Widget\" or deal.amount < 50)\n"
+    "measure five = sum(credit.amount where deal.amount > 1 and deal.amount > 2 and deal.amount > 3\n"
+    "                     and deal.amount > 4 and deal.amount > 5)\n"
+    "measure empty = sum(credit.amount where deal.product == \"\")\n"
+    "component c = empty * 41 + w + nw * 2 + key * 3 + none * 5 + idk * 7 + q3 * 11 + both * 13\n"
+    "              + right * 17 + nocancel * 19 + direct * 23 + big * 29 + either * 31 + five * 37\n";
+  static const char payees[] =
+    "id,region,manager\nA,West,M\nB,,M\nM,East,\nD2,West,\n";
+  static const char deals[] =
+    "id,owner,closed,amount,product,cancelled\n"
+    "D1,A,2026-01-15,100,Widget,\n"
+    "D2,B,2026-03-01,200,D2,2026-05-01\n"
+    "D3,A,2026-07-04,50,Widget,2026-08-01\n"
+    "D4,B,2026-08-31,300,,\n"
+    "D5,D2,2026-09-30,175.5,Widget,2026-12-31\n"
+    "D6,A,2026-12-31,1000,Gift,\n"
+    "D7,A,2026-04-01,20,Core,\n";
+  static const char splits[] = "deal,payee,share\nD5,A,0.25\nD5,B,0.75\n";
+  compile(plan);
+  tables t = { payees, NULL, deals, splits, NULL };
+  load(&t);
+  tl_eng_loop_filters(true);
+  char *loop = strdup(rows());
+  tl_eng_loop_filters(false);
+  assert_string_equal(rows(), loop);
+  free(loop);
+  /* the payouts are not all zero: the filters select something */
+  assert_non_null(strstr(printed, " c "));
+  assert_null(strstr(printed, "A 2026-Q1 c 0.00"));
+
+  /* planned: each `and` of tests; not: `or`, and more than four tests */
+  tl_vm_init(&vm, prog, ldg);
+  have_vm = true;
+  static const int planned[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1 };
+  const char *names[] = { "w", "nw", "key", "none", "idk", "q3", "both", "right", "nocancel",
+                          "direct", "big", "either", "five", "empty" };
+  assert_int_equal(prog->naggs, 14);
+  for (uint32_t i = 0; i < prog->naggs; i++) {
+    tl_vm_tests ts;
+    bool got = tl_vm_tests_of(&vm, prog->aggs[i].filter, &ts);
+    if (got != planned[i]) fail_msg("measure %s: planned %d", names[i], got);
+  }
+  tl_vm_tests ts;
+  assert_true(tl_vm_tests_of(&vm, prog->rules[0].filter, &ts));
+  assert_int_equal(ts.n, 1);
+  /* and not when the step budget would not cover the chunk */
+  vm.step_limit = 4;
+  assert_false(tl_vm_tests_of(&vm, prog->aggs[6].filter, &ts));
+}
+
 /* ---- fixed bugs (each test failed before its fix) ----------------------- */
 
 /* Text literals are looked up in the ledger's strings, and one that no cell
@@ -720,6 +800,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_worker_not_started, teardown),
     cmocka_unit_test_teardown(test_disasm, teardown),
     cmocka_unit_test_teardown(test_literal_tests, teardown),
+    cmocka_unit_test_teardown(test_filter_tests, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
     cmocka_unit_test_teardown(test_bug_days, teardown),
   };
