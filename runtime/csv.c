@@ -266,6 +266,59 @@ static const char *plain_last(const char *s, const char *e, const char *end, tl_
   return NULL;                  /* a quote, a NUL or a lone CR */
 }
 
+/* tl_csv_plain_row's rules, row after row, over one stream of 64-byte
+** masks: each byte is looked at once, where the row-at-a-time scan read the
+** 64 bytes from each row's start, most of them again for the next row. */
+uint32_t tl_csv_plain_rows(const char *p, const char *end, const char *stop, tl_csv_span *f,
+                           uint32_t n, size_t stride, uint32_t max, const char **starts) {
+  uint32_t rows = 0;
+  starts[0] = p;
+#if defined(__SSE2__)
+  /* the row being read: where it and its next field start, the slot of
+  ** that field and of the row's last (stop is never after end) */
+  const char *row = p, *s = p;
+  if (n == 0 || max == 0 || row >= stop || *row == '\n' || *row == '\r') return 0;
+  tl_csv_span *fp = f, *last = f + n - 1;
+  for (const char *c = p; end - c >= 64; c += 64) {
+    uint64_t commas, low;
+    unsigned l0, l1, l2, l3;
+    commas = (uint64_t)commas_low16(c, &l0) | (uint64_t)commas_low16(c + 16, &l1) << 16
+             | (uint64_t)commas_low16(c + 32, &l2) << 32
+             | (uint64_t)commas_low16(c + 48, &l3) << 48;
+    low = (uint64_t)l0 | (uint64_t)l1 << 16 | (uint64_t)l2 << 32 | (uint64_t)l3 << 48;
+    __builtin_prefetch(c + 2048);
+    for (uint64_t bits = commas | low; bits; bits &= bits - 1) {
+      unsigned at = (unsigned)__builtin_ctzll(bits);
+      const char *e = c + at;
+      if (commas >> at & 1) {
+        if (fp == last) return rows;   /* a field too many */
+        fp->p = s;
+        fp->len = (uint32_t)(e - s);
+        fp++;
+        s = e + 1;
+        continue;
+      }
+      unsigned char ch = (unsigned char)*e;
+      if (!plain_stop[ch] || e < row) continue;   /* data (a space, say), or a CRLF's LF */
+      const char *next = ch == '\n' ? e + 1
+                         : ch == '\r' && e + 1 < end && e[1] == '\n' ? e + 2 : NULL;
+      if (!next || fp != last) return rows;   /* a quote, a NUL, a lone CR; too few fields */
+      fp->p = s;
+      fp->len = (uint32_t)(e - s);
+      starts[++rows] = next;
+      if (rows == max) return rows;
+      row = s = next;
+      if (row >= stop || *row == '\n' || *row == '\r') return rows;
+      fp = f + rows * stride;
+      last = fp + n - 1;
+    }
+  }
+#else
+  (void)end; (void)stop; (void)f; (void)n; (void)stride; (void)max;
+#endif
+  return rows;
+}
+
 const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uint32_t n) {
   if (n == 0 || p >= end || *p == '\n' || *p == '\r') return NULL;
   const char *s = p;            /* where field i starts */

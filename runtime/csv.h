@@ -67,5 +67,14 @@ typedef struct tl_csv_span {
 ** a caller reading big files goes through their plain rows with this, a
 ** good deal faster, as it finds the fields of a whole row at once. */
 const char *tl_csv_plain_row(const char *p, const char *end, tl_csv_span *f, uint32_t n);
+/* The plain rows from p on, each starting before stop (at most end), as
+** many as tl_csv_plain_row called one row after another would read, up to
+** max, but found in one pass over their bytes: row r's fields go to
+** f[r * stride ..), its start to starts[r], and the start of the line after
+** the last row read to starts[returned].  It may stop short of the first
+** row that is not plain: within 64 bytes of end, or on a machine without
+** vectors.  The caller goes on from there with tl_csv_plain_row. */
+uint32_t tl_csv_plain_rows(const char *p, const char *end, const char *stop, tl_csv_span *f,
+                           uint32_t n, size_t stride, uint32_t max, const char **starts);
 
 #endif

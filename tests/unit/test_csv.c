@@ -299,6 +299,75 @@ static void test_plain_rows(void **state) {
         3, "a b|c d|e   f +15");
 }
 
+/* tl_csv_plain_rows reads what tl_csv_plain_row reads one row after another:
+** the same rows, fields and line starts, stopping at the same row, but for
+** stopping sooner within its last 64 bytes of the buffer.  Buffers of rows
+** made of bytes that matter to the scan (commas, spaces, quotes, CR, LF,
+** CRLF, NUL, blank lines), from a fixed seed, with every field count, a few
+** row limits and stops, and the caller's stride. */
+static void test_plain_rows_at_once(void **state) {
+  (void)state;
+  static const char alphabet[] = "ab 9xyz";
+  uint64_t seed = 0x9E3779B97F4A7C15u;
+#define RAND() (seed = seed * 6364136223846793005u + 1442695040888963407u, (uint32_t)(seed >> 33))
+  enum { STRIDE = 6, MAX = 40 };
+  long rows_read = 0, stopped_early = 0;
+  for (int round = 0; round < 3000; round++) {
+    char buf[2048];
+    size_t len = 0;
+    uint32_t nrows = 1 + RAND() % 30, fields = 1 + RAND() % 5;
+    for (uint32_t r = 0; r < nrows && len < sizeof buf - 128; r++) {
+      uint32_t nf = RAND() % 8 == 0 ? 1 + RAND() % 6 : fields;
+      for (uint32_t i = 0; i < nf; i++) {
+        if (i) buf[len++] = ',';
+        uint32_t w = RAND() % 12;
+        for (uint32_t k = 0; k < w; k++) buf[len++] = alphabet[RAND() % (sizeof alphabet - 1)];
+        if (RAND() % 40 == 0) {  /* a byte that is not plain, or is data */
+          static const char odd[] = { '"', '\r', '\0', '\t', '!', ' ' };
+          buf[len++] = odd[RAND() % sizeof odd];
+        }
+      }
+      uint32_t end_kind = RAND() % 20;
+      if (end_kind == 0) buf[len++] = '\r';
+      if (end_kind == 1) buf[len++] = '\n';   /* a blank line after it */
+      buf[len++] = '\n';
+    }
+    uint32_t n = RAND() % 4 ? fields : 1 + RAND() % 6, max = 1 + RAND() % MAX;
+    char *data = malloc(len);
+    memcpy(data, buf, len);
+    const char *end = data + len, *stop = RAND() % 4 ? end : data + RAND() % (len + 1);
+    /* one row at a time */
+    tl_csv_span want[MAX][STRIDE];
+    const char *want_starts[MAX + 1] = { data };
+    uint32_t k = 0;
+    for (const char *q = data; k < max && q < stop; k++) {
+      const char *e = tl_csv_plain_row(q, end, want[k], n);
+      if (!e) break;
+      want_starts[k + 1] = q = e;
+    }
+    tl_csv_span got[MAX][STRIDE];
+    const char *starts[MAX + 1];
+    uint32_t r = tl_csv_plain_rows(data, end, stop, got[0], n, STRIDE, max, starts);
+    assert_true(r <= k);
+    if (r < k) {
+      assert_true(end - starts[r] < 128);   /* only near the end of the buffer */
+      stopped_early++;
+    }
+    for (uint32_t i = 0; i <= r; i++) assert_ptr_equal(starts[i], want_starts[i]);
+    for (uint32_t i = 0; i < r; i++)
+      for (uint32_t j = 0; j < n; j++) {
+        assert_ptr_equal(got[i][j].p, want[i][j].p);
+        assert_int_equal(got[i][j].len, want[i][j].len);
+      }
+    rows_read += r;
+    free(data);
+  }
+#undef RAND
+  /* the buffers are not all unreadable, nor all cut short */
+  assert_true(rows_read > 5000);
+  assert_true(stopped_early < 1000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plain),
@@ -316,6 +385,7 @@ int main(void) {
     cmocka_unit_test(test_no_copy),
     cmocka_unit_test(test_scratch_growth),
     cmocka_unit_test(test_plain_rows),
+    cmocka_unit_test(test_plain_rows_at_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

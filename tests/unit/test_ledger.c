@@ -1447,6 +1447,87 @@ static void test_text_lengths(void **state) {
   tl_ldg_free(l);
 }
 
+/* ---- plain rows in blocks ------------------------------------------------ */
+
+/* The text (messages, then every row, string ids included) of a load of in,
+** through the plain rows and through the general path only; each to free. */
+static void both_ways(const input *in, char **plain, char **general_text) {
+  bool was = general;
+  for (int k = 0; k < 2; k++) {
+    general = k == 1;
+    tl_diags *d = tl_diags_new();
+    tl_ledger *l = build(in, d);
+    *(k ? general_text : plain) = ledger_text(d, l);
+    tl_ldg_free(l);
+    tl_diags_free(d);
+  }
+  general = was;
+}
+
+/* A run of plain rows is read in blocks, a column at a time (ledger.c,
+** "plain rows in blocks"); the rows a block cannot take (here one in every
+** few, of every kind the plain path hands on) end it, and must come out as
+** the general path reads them: the same rows, string ids, nulls and lines,
+** and the same messages in the same order. */
+static void test_plain_blocks(void **state) {
+  static const char *const odd[] = {
+    "Q%d,bob,2026-02-03,\"1000\",USD,\"Wid,get\",",      /* quoted cells */
+    "Q%d,cy,2026-03-04,9000000000,EUR,Core,",            /* widened by its conversion */
+    "Q%d,ann,2026-04-05,1.123456789,,,2026-05-01",       /* nine decimals */
+    "",                                                  /* a blank line */
+    "Q%d,ann,2026-05-06,7,GBP,New product %d,",          /* a text never seen */
+    "A%d,bob,2026-06-07,8,,,",                           /* ids out of order */
+    "Q%d,ann,2026-07-08,9,USD,,",                        /* empty optional cells */
+  };
+  static const char *const bad[] = {
+    "Q%d,nobody,2026-02-03,1,USD,Core,",                 /* an unknown owner */
+    "Q%d,ann,2026-02-03,1.2.3,USD,Core,",                /* not a number */
+    "Q%d,ann,,1,USD,Core,",                              /* a required cell empty */
+    "D0005,ann,2026-02-03,1,USD,Core,",                  /* a duplicate id */
+    "Q%d,ann,2026-02-03,1,JPY,Core,",                    /* no fx rate */
+    "Q%d,ann,2026-02-03,1,USD,Core,2026-13-01",          /* not a date */
+    "Q%d,ann,2026-02-03,1,USD,Core,,extra",              /* a cell too many */
+  };
+  const char *fx = "currency,from,rate\nEUR,2025-01-01,1.1\nGBP,2025-01-01,1.25\n";
+  for (int with_errors = 0; with_errors < 2; with_errors++) {
+    enum { ROWS = 400 };
+    char *deals = malloc(ROWS * 64 + 128), *splits = malloc(ROWS * 40 + 64);
+    char *d = deals + sprintf(deals, "id,owner,closed,amount,currency,product,cancelled\n");
+    char *sp = splits + sprintf(splits, "deal,payee,share\n");
+    const char *const cur[] = { "USD", "EUR", "GBP", "" };
+    const char *const owner[] = { "ann", "bob", "cy", "Zed" };
+    for (int i = 0; i < ROWS; i++) {
+      if (i % 9 == 4 || (i % 23 == 11 && with_errors)) {
+        const char *row = i % 9 == 4 ? odd[(i / 9) % 7] : bad[(i / 23) % 7];
+        d += sprintf(d, row, 10000 + i, i);
+        *d++ = '\n';
+        continue;
+      }
+      d += sprintf(d, "D%04d,%s,2026-%02d-%02d,%d.%02d,%s,%s,%s\n", i, owner[i % 4], 1 + i % 12,
+                   1 + i % 28, 100 + i, i % 100, cur[i % 4], i % 3 ? "Core" : "Widget",
+                   i % 10 == 0 ? "2026-12-01" : "");
+      if (i % 5 == 0) {         /* split two ways; one share out of range with errors */
+        sp += sprintf(sp, "D%04d,ann,0.4\nD%04d,bob,%s\n", i, i,
+                      with_errors && i % 35 == 0 ? "1.5" : "0.6");
+      }
+    }
+    *d = 0;
+    *sp = 0;
+    input in = { .payees = roster, .fx = fx, .deals = deals, .splits = splits };
+    char *plain, *gen;
+    both_ways(&in, &plain, &gen);
+    assert_string_equal(plain, gen);
+    if (getenv("SHOW")) fputs(plain, stderr);
+    /* the load says what it read: rows without errors, messages with them */
+    assert_non_null(strstr(plain, with_errors ? "error:" : "rows,"));
+    if (!with_errors) assert_null(strstr(plain, "error:"));
+    free(plain);
+    free(gen);
+    free(deals);
+    free(splits);
+  }
+}
+
 static void test_payee_id_lengths(void **state) {
   (void)state;
   static const char *const ids[] = {
@@ -1528,6 +1609,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_parts_estimates, teardown),
     cmocka_unit_test_teardown(test_text_lengths, teardown),
     cmocka_unit_test_teardown(test_payee_id_lengths, teardown),
+    cmocka_unit_test_teardown(test_plain_blocks, teardown),
   };
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
   failed += cmocka_run_group_tests_name("ledger, deals cut into parts on four threads", tests,
