@@ -1601,6 +1601,52 @@ INLINE bool plain_raw(const char *s, size_t n, const char *end, int64_t *out) {
   return true;
 }
 
+/* A plain number cell of a P_DEC or P_PERCENT column (op) as raw units,
+** read as plain_raw reads it (and a percent as percent() does); false for
+** anything else, which tl_dec_parse or percent() reads. */
+INLINE bool plain_number(pop op, const char *x, size_t n, const char *end, int64_t *raw) {
+  bool pct = op == P_PERCENT && x[n - 1] == '%';
+  if (!plain_raw(x, n - pct, end, raw) || (pct && *raw % 100 != 0)) return false;
+  if (pct) *raw /= 100;
+  return true;
+}
+
+/* Row r's cell of column c empty (the cell is, or the header has no such
+** column). */
+INLINE void plain_empty(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
+  tl_column *col = &tb->cols[c];
+  if (col->type == TL_COL_DATE && col->isnull) {   /* set_null's usual case: no date */
+    col->isnull[r] = 1;
+    col->v.date[r] = TL_DATE_NONE;
+  } else {
+    set_null(b, tb, c, r);
+  }
+}
+
+/* What ends plain deals row r once its cells are read: its amount
+** converted, when it has a currency, and its key added (key: the key's
+** cell, or NULL); false when either is the general path's to report. */
+INLINE bool plain_deal_end(tl_ldg_builder *b, uint32_t r, bool currency, const tl_csv_span *key) {
+  fxstate st = currency ? convert(b, r) : FX_DONE;
+  if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
+    return false;
+  uint32_t first;
+  return !key || (r < TL_STR_KEY && tl_str_key_try(b->l->strs, r, key->p, key->len, &first)
+                                        != UINT32_MAX);
+}
+
+/* What ends plain splits row r, on line `line` from p, once its cells are
+** read: its share checked, and its deal's and payee's places kept for the
+** split checks (splits_end). */
+INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const char *p,
+                            const tl_csv_span *deal, const tl_csv_span *payee) {
+  if (!share_ok(tl_col_dec(&b->l->t[TL_TB_SPLITS].cols[SP_SHARE], r))) return false;
+  splitrow sr = { { line, (uint32_t)(deal->p - p) + 1 }, { line, (uint32_t)(payee->p - p) + 1 },
+                  true };
+  tl_vec_push(b->split, sr);
+  return true;
+}
+
 /* Read the row at p (line `line`) into the current table, and set *next to
 ** the line after it; false, having added no row, when it is not plain. */
 static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_t line,
@@ -1629,12 +1675,7 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
     int i = pc[c].field;
     if (i < 0 || f[i].len == 0) {
       if (!pc[c].optional) return false;
-      if (pc[c].op == P_DATE && col->isnull) {   /* set_null's usual case: no date */
-        col->isnull[r] = 1;
-        col->v.date[r] = TL_DATE_NONE;
-      } else {
-        set_null(b, tb, c, r);
-      }
+      plain_empty(b, tb, c, r);
       continue;
     }
     const char *x = f[i].p;
@@ -1652,9 +1693,8 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
       break;
     case P_DEC: case P_PERCENT: {
       int64_t raw;
-      bool pct = pc[c].op == P_PERCENT && x[n - 1] == '%';   /* as percent() reads it */
-      if (!col->wide && plain_raw(x, n - pct, end, &raw) && (!pct || raw % 100 == 0)) {
-        col->v.d64[r] = pct ? raw / 100 : raw;
+      if (!col->wide && plain_number((pop)pc[c].op, x, n, end, &raw)) {
+        col->v.d64[r] = raw;
         break;
       }
       tl_dec v;
@@ -1687,30 +1727,16 @@ static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_
       return false;
     }
   }
-  if (t == TL_TB_DEALS) {
-    fxstate st = currency ? convert(b, r) : FX_DONE;
-    if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
-      return false;
-  }
   for (int k = 0; k < nlater; k++) {
     const tl_csv_span *y = &f[pc[later[k]].field];
     if ((cols[later[k]].v.ref[r] = payee_find(b, y->p, y->len, later_w[k], later_h[k])) < 0)
       return false;
   }
-  if (t == TL_TB_DEALS) {
-    if (key >= 0) {
-      uint32_t first;
-      if (r >= TL_STR_KEY) return false;
-      if (tl_str_key_try(b->l->strs, r, f[pc[key].field].p, f[pc[key].field].len, &first)
-          == UINT32_MAX)
-        return false;
-    }
-  } else if (t == TL_TB_SPLITS) {
-    if (!share_ok(tl_col_dec(&cols[SP_SHARE], r))) return false;
-    const tl_csv_span *d = &f[pc[SP_DEAL].field], *y = &f[pc[SP_PAYEE].field];
-    splitrow sr = { { line, (uint32_t)(d->p - p) + 1 }, { line, (uint32_t)(y->p - p) + 1 }, true };
-    tl_vec_push(b->split, sr);
-  }
+  if (t == TL_TB_DEALS && !plain_deal_end(b, r, currency, key >= 0 ? &f[pc[key].field] : NULL))
+    return false;
+  if (t == TL_TB_SPLITS
+      && !plain_split_end(b, r, line, p, &f[pc[SP_DEAL].field], &f[pc[SP_PAYEE].field]))
+    return false;
   if (tb->line) tb->line[r] = line;
   tb->nrows++;
   *next = q;
@@ -1793,9 +1819,7 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
     case P_DEC: case P_PERCENT: {
       int64_t *d64 = col->wide ? NULL : col->v.d64, raw;
       EACH_CELL(
-        bool pct = op == P_PERCENT && x[len - 1] == '%';
-        if (!plain_raw(x, len - pct, end, &raw) || (pct && raw % 100 != 0)) break;
-        if (pct) raw /= 100;
+        if (!plain_number(op, x, len, end, &raw)) break;
         if (d64) d64[r] = raw;
         else col->v.dec[r] = tl_dec_from_raw(raw);   /* what put_dec writes */
       );
@@ -1839,22 +1863,13 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
       int c = text[k], fi = pc[c].field;
       if (f[j][fi].len) cols[c].v.str[r] = intern_short(b, f[j][fi].p, f[j][fi].len);
     }
-    if (t == TL_TB_DEALS) {
-      fxstate st = cur >= 0 && f[j][pc[cur].field].len ? convert(b, r) : FX_DONE;
-      if (st == FX_TOO_LARGE || st == FX_GAVE_UP || (st == FX_NO_RATE && !b->broken[TL_TB_FX]))
-        break;
-      uint32_t first;
-      if (key >= 0 && (r >= TL_STR_KEY
-                       || tl_str_key_try(b->l->strs, r, f[j][pc[key].field].p,
-                                         f[j][pc[key].field].len, &first) == UINT32_MAX))
-        break;
-    } else if (t == TL_TB_SPLITS) {
-      if (!share_ok(tl_col_dec(&cols[SP_SHARE], r))) break;
-      const tl_csv_span *d = &f[j][pc[SP_DEAL].field], *y = &f[j][pc[SP_PAYEE].field];
-      splitrow sr = { { line + j, (uint32_t)(d->p - start[j]) + 1 },
-                      { line + j, (uint32_t)(y->p - start[j]) + 1 }, true };
-      tl_vec_push(b->split, sr);
-    }
+    if (t == TL_TB_DEALS
+        && !plain_deal_end(b, r, cur >= 0 && f[j][pc[cur].field].len,
+                           key >= 0 ? &f[j][pc[key].field] : NULL))
+      break;
+    if (t == TL_TB_SPLITS && !plain_split_end(b, r, line + j, start[j], &f[j][pc[SP_DEAL].field],
+                                              &f[j][pc[SP_PAYEE].field]))
+      break;
   }
   b->narrow = false;
   n = j;
@@ -1862,16 +1877,8 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
   for (int c = 0; c < ncols; c++) {
     if (!pc[c].optional) continue;
     int fi = pc[c].field;
-    tl_column *col = &cols[c];
-    for (j = 0; j < n; j++) {
-      if (fi >= 0 && f[j][fi].len) continue;
-      if (col->type == TL_COL_DATE && col->isnull) {   /* set_null's usual case: no date */
-        col->isnull[r0 + j] = 1;
-        col->v.date[r0 + j] = TL_DATE_NONE;
-      } else {
-        set_null(b, tb, c, r0 + j);
-      }
-    }
+    for (j = 0; j < n; j++)
+      if (fi < 0 || f[j][fi].len == 0) plain_empty(b, tb, c, r0 + j);
   }
   if (tb->line)
     for (j = 0; j < n; j++) tb->line[r0 + j] = line + j;

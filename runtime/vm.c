@@ -125,16 +125,23 @@ HOT bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
 /* The value PCOL, DCOL or CREDIT (op) with operand a pushes: a column of
 ** the current payee's or deal's row (the credit line's, in a filter), or a
 ** field of the credit line. */
+/* The table PCOL or DCOL (op) reads, and its row: the payee's or the
+** deal's, or the credit line's in a filter. */
+HOT const tl_table *source_table(const tl_vm *vm, tl_opcode op) {
+  return &vm->ldg->t[op == TL_OP_PCOL ? TL_TB_PAYEES : TL_TB_DEALS];
+}
+
+HOT int32_t source_row(const tl_vm *vm, tl_opcode op) {
+  if (op == TL_OP_PCOL) return vm->credit ? vm->credit->payee : vm->payee;
+  return vm->credit ? vm->credit->deal : vm->deal;
+}
+
 HOT tl_value source(const tl_vm *vm, tl_opcode op, uint32_t a) {
-  if (op == TL_OP_PCOL) {
-    int32_t row = vm->credit ? vm->credit->payee : vm->payee;
-    if (a == TL_OPERAND_MAX) return tl_v_int(TL_V_PAYEE, row);
-    return column(vm, &vm->ldg->t[TL_TB_PAYEES], (int)a, row);
-  }
-  if (op == TL_OP_DCOL) {
-    int32_t row = vm->credit ? vm->credit->deal : vm->deal;
-    if (a == TL_DEALS_AMOUNT) return tl_v_dec(tl_ldg_amount(vm->ldg, row));
-    return column(vm, &vm->ldg->t[TL_TB_DEALS], (int)a, row);
+  if (op == TL_OP_PCOL || op == TL_OP_DCOL) {
+    int32_t row = source_row(vm, op);
+    if (op == TL_OP_PCOL && a == TL_OPERAND_MAX) return tl_v_int(TL_V_PAYEE, row);
+    if (op == TL_OP_DCOL && a == TL_DEALS_AMOUNT) return tl_v_dec(tl_ldg_amount(vm->ldg, row));
+    return column(vm, source_table(vm, op), (int)a, row);
   }
   const tl_credit_line *c = vm->credit;
   switch ((tl_credit_field)a) {
@@ -518,7 +525,7 @@ enum { HOW_ANY, HOW_TEXT_EQ, HOW_CREDIT_DATE_IN };
 static bool text_column(const tl_vm *vm, uint8_t src, uint32_t a) {
   if (src == TL_OP_CREDIT || a == TL_OPERAND_MAX || (src == TL_OP_DCOL && a == TL_DEALS_AMOUNT))
     return false;
-  const tl_table *t = &vm->ldg->t[src == TL_OP_PCOL ? TL_TB_PAYEES : TL_TB_DEALS];
+  const tl_table *t = source_table(vm, src);
   return a < (uint32_t)t->ncols && t->cols[a].type == TL_COL_TEXT && t->cols[a].v.str;
 }
 
@@ -585,10 +592,8 @@ bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *ts) {
     bool r;
     if (t->how == HOW_TEXT_EQ) {
       /* column's and equal's cases for such a column and literal */
-      bool payee = t->src == TL_OP_PCOL;
-      int32_t row = !vm->credit ? (payee ? vm->payee : vm->deal)
-                                : (payee ? vm->credit->payee : vm->credit->deal);
-      const tl_column *c = &vm->ldg->t[payee ? TL_TB_PAYEES : TL_TB_DEALS].cols[t->a];
+      int32_t row = source_row(vm, t->src);
+      const tl_column *c = &source_table(vm, t->src)->cols[t->a];
       uint32_t x;
       if (row < 0 || tl_col_null(c, (uint32_t)row)) r = false;
       else if ((x = c->v.str[row]) == vm->consts[t->k].u.s) r = true;
