@@ -23,8 +23,8 @@
 #include "thread.h"
 #include "ledger.h"
 
-/* The cell readers of plain rows: inlined into plain_row and plain_block
-** whatever gcc makes of their size (out of line, a call each cost more
+/* The cell readers of plain rows: inlined into plain_block whatever gcc
+** makes of their size (out of line, a call each cost more
 ** than some of them do). */
 #define INLINE static inline __attribute__((always_inline))
 
@@ -151,7 +151,7 @@ struct tl_ldg_builder {
   struct parts *ps;                      /* the main reader's workers on this table, or NULL */
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
-  struct pcol *pplan;                    /* how plain_row reads each column (plain_plan) */
+  struct pplan *pplan;                   /* how plain rows are read (plain_plan) */
   /* Short text of plain rows (codes, products) of up to 15 bytes, by its
   ** words (intern_short): most text columns hold a few values, found here
   ** without hashing or probing. */
@@ -297,7 +297,7 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
 }
 
 static void keep_clear(tl_ldg_builder *b);
-static bool parts_clear(const tl_ldg_builder *b, uint32_t rows);
+static uint32_t parts_room(const tl_ldg_builder *b, uint32_t r, uint32_t max);
 
 /* Room for one more row in the current table; false for a worker, which
 ** fails instead: the columns are the main reader's, only it may move them. */
@@ -1451,8 +1451,8 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
 **
 ** Nearly every row of a big deals or splits file is plain: no quote, every
 ** cell well formed, nothing to report.  Such a row goes straight into the
-** columns: tl_csv_plain_row finds all its fields at once, and each cell is
-** parsed by its column's type, with none of the general path's per-cell
+** columns, a block of rows at a time (plain_block, below): their fields are
+** found at once, and each cell is parsed by its column's type, with none of the general path's per-cell
 ** bookkeeping (cells, states, hashes read ahead).  At the first thing out of
 ** the ordinary (not a plain row, an empty required cell, a bad value, an
 ** unknown payee or deal, a missing rate, a share out of range, a duplicate
@@ -1510,10 +1510,11 @@ INLINE bool plain_date(tl_ldg_builder *b, const char *s, size_t n, tl_date *out)
   return true;
 }
 
-/* How plain_row reads a column of the current table: its header cell and
-** what to do with a cell, worked out once per table from the header, the
-** spec and the columns, which the loop over a row's cells read for every
-** cell before (a fifth of a big load). */
+/* How plain rows of the current table are read: for each column its header
+** cell and what to do with a cell, worked out once per table from the
+** header, the spec and the columns, which a loop over the cells read for
+** every cell before (a fifth of a big load); and the columns whose cells
+** are done row by row, in order (plain_block). */
 typedef enum pop {
   P_TEXT, P_CURRENCY, P_KEY, P_DEC, P_PERCENT, P_DATE, P_BOOL, P_PAYEE, P_DEAL,
   P_GENERAL                     /* a cell only the general path reads */
@@ -1525,10 +1526,22 @@ typedef struct pcol {
   bool optional;
 } pcol;
 
-static pcol *plain_plan(const tl_ldg_builder *b) {
+typedef struct pplan {
+  int key, cur;                 /* the P_KEY and P_CURRENCY columns in the header, or -1 */
+  int ntext, *text;             /* the text columns in the header (P_TEXT, P_CURRENCY) */
+  pcol col[];                   /* by spec column */
+} pplan;
+
+/* The plan of the current table, or NULL when no row of it can be plain: a
+** column only the general path reads, or a required one the header lacks. */
+static pplan *plain_plan(const tl_ldg_builder *b) {
   int t = b->cur;
   const tl_tablespec *sp = b->spec[t];
-  pcol *pc = tl_alloc(((size_t)sp->ncols + 1) * sizeof *pc);
+  size_t nc = (size_t)sp->ncols;
+  pplan *pp = tl_alloc(sizeof *pp + nc * sizeof pp->col[0] + (nc + 1) * sizeof *pp->text);
+  pp->text = (int *)(void *)(pp->col + nc);
+  pp->key = pp->cur = -1;
+  pp->ntext = 0;
   for (int c = 0; c < sp->ncols; c++) {
     const tl_colspec *cs = &sp->cols[c];
     pop op = P_GENERAL;
@@ -1544,9 +1557,18 @@ static pcol *plain_plan(const tl_ldg_builder *b) {
     case TL_COL_PAYEE: op = t == TL_TB_PAYEES ? P_GENERAL : P_PAYEE; break;
     case TL_COL_DEAL: op = P_DEAL; break;
     }
-    pc[c] = (pcol){ b->chdr[c], (uint8_t)op, cs->optional };
+    int fi = b->chdr[c];
+    if (op == P_GENERAL || (fi < 0 && !cs->optional)) {
+      tl_free(pp);
+      return NULL;
+    }
+    pp->col[c] = (pcol){ fi, (uint8_t)op, cs->optional };
+    if (fi < 0) continue;
+    if (op == P_KEY) pp->key = c;
+    if (op == P_CURRENCY) pp->cur = c;
+    if (op == P_TEXT || op == P_CURRENCY) pp->text[pp->ntext++] = c;
   }
-  return pc;
+  return pp;
 }
 
 /* The k digits (1 to 8) at the start of the little-endian word w as a
@@ -1647,157 +1669,60 @@ INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const 
   return true;
 }
 
-/* Read the row at p (line `line`) into the current table, and set *next to
-** the line after it; false, having added no row, when it is not plain. */
-static bool plain_row(tl_ldg_builder *b, const char *p, const char *end, uint32_t line,
-                      const char **next) {
-  int t = b->cur;
-  tl_table *tb = &b->l->t[t];
-  const tl_csv_span *f = b->plain;
-  const char *q = tl_csv_plain_row(p, end, b->plain, (uint32_t)b->nhdr);
-  if (!q) return false;
-  if (!room(b)) return false;
-  uint32_t r = tb->nrows;
-  if (!tb->line && (r == 0 || line != tb->line0 + r)) return false;   /* set_line's cases */
-  int key = -1;
-  bool currency = false;
-  /* payee cells are looked up after the row's other cells, their slots
-  ** asked for meanwhile (payee_prefetch) */
-  enum { LATER = 4 };
-  int later[LATER], nlater = 0;
-  uint32_t later_h[LATER];
-  uint64_t later_w[LATER];
-  const pcol *pc = b->pplan;
-  tl_column *cols = tb->cols;
-  int ncols = tb->ncols;
-  for (int c = 0; c < ncols; c++) {
-    tl_column *col = &cols[c];
-    int i = pc[c].field;
-    if (i < 0 || f[i].len == 0) {
-      if (!pc[c].optional) return false;
-      plain_empty(b, tb, c, r);
-      continue;
-    }
-    const char *x = f[i].p;
-    size_t n = f[i].len;
-    uint32_t found;
-    switch ((pop)pc[c].op) {
-    case P_CURRENCY:
-      currency = true;
-      /* fall through */
-    case P_TEXT:
-      col->v.str[r] = intern_short(b, x, n);
-      break;
-    case P_KEY:
-      key = c;                  /* last: a key once added stays */
-      break;
-    case P_DEC: case P_PERCENT: {
-      int64_t raw;
-      if (!col->wide && plain_number((pop)pc[c].op, x, n, end, &raw)) {
-        col->v.d64[r] = raw;
-        break;
-      }
-      tl_dec v;
-      if ((pc[c].op == P_PERCENT ? percent(x, n, &v) : tl_dec_parse(x, n, 0, &v))
-          != TL_DEC_OK || !put_dec(b, col, r, v))
-        return false;
-      break;
-    }
-    case P_DATE:
-      if (!plain_date(b, x, n, &col->v.date[r])) return false;
-      break;
-    case P_BOOL:
-      if (!parse_bool(x, n, &col->v.b[r])) return false;
-      break;
-    case P_PAYEE: {
-      if (nlater == LATER) return false;   /* more: the general path */
-      uint64_t w = short_id(x, n);
-      uint32_t h = payee_hash_w(x, n, w);
-      payee_prefetch(b, h);
-      later[nlater] = c;
-      later_w[nlater] = w;
-      later_h[nlater++] = h;
-      break;
-    }
-    case P_DEAL:
-      if ((found = tl_str_find_key(b->l->strs, x, n, &b->deal_hint)) == UINT32_MAX) return false;
-      col->v.ref[r] = (int32_t)found;
-      break;
-    case P_GENERAL:
-      return false;
-    }
-  }
-  for (int k = 0; k < nlater; k++) {
-    const tl_csv_span *y = &f[pc[later[k]].field];
-    if ((cols[later[k]].v.ref[r] = payee_find(b, y->p, y->len, later_w[k], later_h[k])) < 0)
-      return false;
-  }
-  if (t == TL_TB_DEALS && !plain_deal_end(b, r, currency, key >= 0 ? &f[pc[key].field] : NULL))
-    return false;
-  if (t == TL_TB_SPLITS
-      && !plain_split_end(b, r, line, p, &f[pc[SP_DEAL].field], &f[pc[SP_PAYEE].field]))
-    return false;
-  if (tb->line) tb->line[r] = line;
-  tb->nrows++;
-  *next = q;
-  return true;
-}
-
 /* ---- plain rows in blocks --------------------------------------------------
 **
-** A run of plain rows is read BLOCK rows at a time, a column at a time: the
-** loop over a row's columns, its switch and the work of each row before and
-** after them are then paid once per block, the rows' fields are found in
-** one pass over their bytes (tl_csv_plain_rows), and the owners' slots are
-** all asked for before the first is looked up (at 1M deals, a sixth fewer
-** instructions for the whole load).  Each column reads its cells as
-** plain_row does; at the first cell plain_row would not take, the block
-** ends before that row, and the rows from there are read again (plain_row,
-** then the general path).  What has an order is done row by row, for the
-** block's good rows only, in plain_row's order: the texts interned, the
-** amount converted (never widening the column: such a row is read again),
+** A run of plain rows is read up to BLOCK rows at a time, a column at a
+** time: the loop over a row's columns, its switch and the work of each row
+** before and after them are then paid once per block, the rows' fields are
+** found in one pass over their bytes (tl_csv_plain_rows), and the owners'
+** slots are all asked for before the first is looked up (at 1M deals, a
+** sixth fewer instructions for the whole load than a row at a time).  At
+** the first cell a column cannot take as plain, the block ends before that
+** row, which the general path reads next.  What has an order is done row by
+** row, for the block's good rows only: the texts interned, the amount
+** converted (never widening the column: such a row is the general path's),
 ** the key added, the split recorded; then the empty cells are written.  So
-** the ledger, the string ids and the messages are those of plain_row.
+** the ledger, the string ids and the messages are those of the general
+** path.
 */
-enum { BLOCK = 32, BLOCK_FIELDS = 16 };
+enum { BLOCK = 32 };
 
 /* Read plain rows at p (line `line`, each before stop) into the current
 ** table, up to BLOCK of them, and set *next to the line after the last;
-** how many, 0 when a block cannot be read here (plain_row then can). */
+** how many, 0 when the row at p is the general path's. */
 static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, const char *end,
                             uint32_t line, const char **next) {
   int t = b->cur;
   tl_table *tb = &b->l->t[t];
-  uint32_t nh = (uint32_t)b->nhdr, r0 = tb->nrows;
-  /* rows that follow the rows before, in the room there is */
-  uint32_t most = b->cap[t] - r0 < BLOCK ? b->cap[t] - r0 : BLOCK;
-  if (nh > BLOCK_FIELDS || r0 == 0 || (!tb->line && line != tb->line0 + r0) || most < 2
-      || !parts_clear(b, r0 + most))
-    return 0;
-  tl_csv_span f[BLOCK][BLOCK_FIELDS];
+  uint32_t r0 = tb->nrows;
+  size_t nh = b->nhdr;          /* in size_t, so j * nh steps a pointer */
+  /* rows that follow the rows before (set_line's cases), in the room there
+  ** is: room() makes room for one, and clears the way past a worker's rows
+  ** the main reader has come to */
+  if (r0 == 0 || (!tb->line && line != tb->line0 + r0) || !room(b)) return 0;
+  uint32_t most = parts_room(b, r0, b->cap[t] - r0 < BLOCK ? b->cap[t] - r0 : BLOCK);
+  tl_csv_span *f = b->plain;    /* row j's field i: f[j * nh + i] */
   const char *start[BLOCK + 1];
-  uint32_t n = tl_csv_plain_rows(p, end, stop, f[0], nh, BLOCK_FIELDS, most, start);
+  uint32_t n = tl_csv_plain_rows(p, end, stop, f, (uint32_t)nh, nh, most, start);
   for (const char *q = start[n]; n < most && q < stop; n++) {   /* near the end, say */
-    const char *e = tl_csv_plain_row(q, end, f[n], nh);
+    const char *e = tl_csv_plain_row(q, end, f + n * nh, (uint32_t)nh);
     if (!e) break;
     start[n + 1] = e;
     q = e;
   }
-  if (n < 2) return 0;
-  const pcol *pc = b->pplan;
+  const pplan *pp = b->pplan;
   tl_column *cols = tb->cols;
-  int ncols = tb->ncols, key = -1, text[BLOCK_FIELDS], ntext = 0, cur = -1;
+  int ncols = tb->ncols;
   for (int c = 0; c < ncols && n > 0; c++) {
     tl_column *col = &cols[c];
-    int fi = pc[c].field;
-    pop op = (pop)pc[c].op;
-    bool opt = pc[c].optional;
-    if (op == P_GENERAL || (fi < 0 && !opt)) return 0;
+    int fi = pp->col[c].field;
+    pop op = (pop)pp->col[c].op;
     if (fi < 0) continue;       /* absent: written empty with the rows */
+    const tl_csv_span *fc = f + fi;   /* the column's cell of row j: fc[j * nh] */
     uint32_t j, r = r0;
-    if (!opt)                   /* an empty required cell ends the block */
+    if (!pp->col[c].optional)   /* an empty required cell ends the block */
       for (j = 0; j < n; j++)
-        if (f[j][fi].len == 0) {
+        if (fc[j * nh].len == 0) {
           n = j;
           break;
         }
@@ -1805,16 +1730,13 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
     ** row r; a cell the body cannot read ends the block (break) */
 #define EACH_CELL(...) \
     for (j = 0; j < n; j++, r++) { \
-      const char *x = f[j][fi].p; \
-      size_t len = f[j][fi].len; \
+      const char *x = fc[j * nh].p; \
+      size_t len = fc[j * nh].len; \
       if (len) { __VA_ARGS__ } \
     } \
     n = j
     switch (op) {
     case P_KEY: case P_TEXT: case P_CURRENCY:   /* done with the rows, in order */
-      if (op == P_KEY) key = c;
-      else text[ntext++] = c;
-      if (op == P_CURRENCY) cur = c;
       break;
     case P_DEC: case P_PERCENT: {
       int64_t *d64 = col->wide ? NULL : col->v.d64, raw;
@@ -1835,8 +1757,8 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
       uint64_t w[BLOCK];
       uint32_t h[BLOCK];
       for (j = 0; j < n; j++) { /* every owner's slot asked for first */
-        w[j] = short_id(f[j][fi].p, f[j][fi].len);
-        h[j] = payee_hash_w(f[j][fi].p, f[j][fi].len, w[j]);
+        w[j] = short_id(fc[j * nh].p, fc[j * nh].len);
+        h[j] = payee_hash_w(fc[j * nh].p, fc[j * nh].len, w[j]);
         payee_prefetch(b, h[j]);
       }
       EACH_CELL(if ((col->v.ref[r] = payee_find(b, x, len, w[j], h[j])) < 0) break;);
@@ -1849,7 +1771,7 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
         col->v.ref[r] = (int32_t)found;
       );
       break;
-    default:
+    case P_GENERAL:             /* not in a plan (plain_plan) */
       return 0;
     }
 #undef EACH_CELL
@@ -1859,26 +1781,28 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
   b->narrow = true;
   for (j = 0; j < n; j++) {
     uint32_t r = r0 + j;
-    for (int k = 0; k < ntext; k++) {
-      int c = text[k], fi = pc[c].field;
-      if (f[j][fi].len) cols[c].v.str[r] = intern_short(b, f[j][fi].p, f[j][fi].len);
+    const tl_csv_span *fr = f + j * nh;
+    for (int k = 0; k < pp->ntext; k++) {
+      int c = pp->text[k];
+      const tl_csv_span *x = &fr[pp->col[c].field];
+      if (x->len) cols[c].v.str[r] = intern_short(b, x->p, x->len);
     }
     if (t == TL_TB_DEALS
-        && !plain_deal_end(b, r, cur >= 0 && f[j][pc[cur].field].len,
-                           key >= 0 ? &f[j][pc[key].field] : NULL))
+        && !plain_deal_end(b, r, pp->cur >= 0 && fr[pp->col[pp->cur].field].len,
+                           pp->key >= 0 ? &fr[pp->col[pp->key].field] : NULL))
       break;
-    if (t == TL_TB_SPLITS && !plain_split_end(b, r, line + j, start[j], &f[j][pc[SP_DEAL].field],
-                                              &f[j][pc[SP_PAYEE].field]))
+    if (t == TL_TB_SPLITS && !plain_split_end(b, r, line + j, start[j], &fr[pp->col[SP_DEAL].field],
+                                              &fr[pp->col[SP_PAYEE].field]))
       break;
   }
   b->narrow = false;
   n = j;
   /* the empty cells of the rows read, a column at a time */
   for (int c = 0; c < ncols; c++) {
-    if (!pc[c].optional) continue;
-    int fi = pc[c].field;
+    if (!pp->col[c].optional) continue;
+    int fi = pp->col[c].field;
     for (j = 0; j < n; j++)
-      if (fi < 0 || f[j][fi].len == 0) plain_empty(b, tb, c, r0 + j);
+      if (fi < 0 || f[j * nh + (size_t)fi].len == 0) plain_empty(b, tb, c, r0 + j);
   }
   if (tb->line)
     for (j = 0; j < n; j++) tb->line[r0 + j] = line + j;
@@ -2004,7 +1928,7 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->failed = false;
   w->cancel = &pt->cancel;
   /* its own copies of the small arrays it uses on every row */
-  size_t nn = (size_t)n + 1, np = b->plain ? b->nhdr : 0;
+  size_t nn = (size_t)n + 1, np = b->plain ? (size_t)BLOCK * b->nhdr : 0;
   char *hot = cache_aligned(np * sizeof *w->plain
                         + nn * (sizeof *w->state + sizeof *w->chdr + 2 * sizeof *w->hcur), &pt->hot);
   w->plain = b->plain ? (tl_csv_span *)(void *)hot : NULL;
@@ -2100,11 +2024,12 @@ static void keep_clear(tl_ldg_builder *b) {
   if (ps->next < ps->n && b->l->t[b->cur].nrows >= ps->v[ps->next]->first) drop_parts(b, ps);
 }
 
-/* Whether the main reader may write rows up to `rows` without keep_clear
-** dropping the workers' rows. */
-static bool parts_clear(const tl_ldg_builder *b, uint32_t rows) {
+/* How many rows, at most max, the main reader may write from row r (which
+** it may) without keep_clear dropping the workers' rows. */
+static uint32_t parts_room(const tl_ldg_builder *b, uint32_t r, uint32_t max) {
   const parts *ps = b->ps;
-  return !ps || ps->next >= ps->n || rows < ps->v[ps->next]->first;
+  if (!ps || ps->next >= ps->n || ps->v[ps->next]->first - r >= max) return max;
+  return ps->v[ps->next]->first - r;
 }
 
 /* Stop and drop the workers not joined yet. */
@@ -2265,13 +2190,7 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
       for (;;) {
         uint32_t k;
         if (p >= stop) break;
-        if ((k = plain_block(b, p, stop, data + len, line, &next)) == 0) {
-          if (!plain_row(b, p, data + len, line, &next)) break;
-          /* the file's pages come from anywhere in memory: no hardware
-          ** prefetcher follows the rows from one to the next */
-          __builtin_prefetch(p + 2048);
-          k = 1;
-        }
+        if ((k = plain_block(b, p, stop, data + len, line, &next)) == 0) break;
         if (mapped) slide(&w, p);
         p = next;
         line += k;
@@ -2367,8 +2286,8 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
   if (!b->skip_rows) {
     size_t nrows = sample_rows(b, rows, data + len);
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) {
-      b->plain = tl_alloc(b->nhdr * sizeof *b->plain);
-      b->pplan = plain_plan(b);
+      if ((b->pplan = plain_plan(b)))
+        b->plain = tl_alloc((size_t)BLOCK * b->nhdr * sizeof *b->plain);
     }
     size_t need = plan_parts(b, &ps, rows, data + len, mapped);
     tl_prefault_hold(true);     /* the columns are mapped first, then faulted in */

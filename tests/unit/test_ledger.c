@@ -1489,10 +1489,16 @@ static void test_plain_blocks(void **state) {
     "Q%d,ann,2026-02-03,1,USD,Core,,extra",              /* a cell too many */
   };
   const char *fx = "currency,from,rate\nEUR,2025-01-01,1.1\nGBP,2025-01-01,1.25\n";
-  for (int with_errors = 0; with_errors < 2; with_errors++) {
+  /* and with 12 more columns than the ledger reads, more than the 16
+  ** fields a block once had room for */
+  const char *const more[] = { "", ",n1,n2,n3,n4,n5,n6,n7,n8,n9,n10,n11,n12" };
+  for (int round = 0; round < 4; round++) {
+    int with_errors = round & 1;
+    const char *extra = more[round >> 1];
     enum { ROWS = 400 };
-    char *deals = malloc(ROWS * 64 + 128), *splits = malloc(ROWS * 40 + 64);
-    char *d = deals + sprintf(deals, "id,owner,closed,amount,currency,product,cancelled\n");
+    char *deals = malloc(ROWS * 112 + 128), *splits = malloc(ROWS * 40 + 64);
+    char *d = deals + sprintf(deals, "id,owner,closed,amount,currency,product,cancelled%s\n",
+                              extra);
     char *sp = splits + sprintf(splits, "deal,payee,share\n");
     const char *const cur[] = { "USD", "EUR", "GBP", "" };
     const char *const owner[] = { "ann", "bob", "cy", "Zed" };
@@ -1500,12 +1506,13 @@ static void test_plain_blocks(void **state) {
       if (i % 9 == 4 || (i % 23 == 11 && with_errors)) {
         const char *row = i % 9 == 4 ? odd[(i / 9) % 7] : bad[(i / 23) % 7];
         d += sprintf(d, row, 10000 + i, i);
+        if (*row) d += sprintf(d, "%s", extra);
         *d++ = '\n';
         continue;
       }
-      d += sprintf(d, "D%04d,%s,2026-%02d-%02d,%d.%02d,%s,%s,%s\n", i, owner[i % 4], 1 + i % 12,
+      d += sprintf(d, "D%04d,%s,2026-%02d-%02d,%d.%02d,%s,%s,%s%s\n", i, owner[i % 4], 1 + i % 12,
                    1 + i % 28, 100 + i, i % 100, cur[i % 4], i % 3 ? "Core" : "Widget",
-                   i % 10 == 0 ? "2026-12-01" : "");
+                   i % 10 == 0 ? "2026-12-01" : "", extra);
       if (i % 5 == 0) {         /* split two ways; one share out of range with errors */
         sp += sprintf(sp, "D%04d,ann,0.4\nD%04d,bob,%s\n", i, i,
                       with_errors && i % 35 == 0 ? "1.5" : "0.6");
