@@ -152,6 +152,7 @@ struct tl_ldg_builder {
   double key_bytes;                      /* deal id bytes per row in a sample, or 0 */
   tl_csv_span *plain;                    /* fields of a plain row (nhdr), when read that way */
   struct pplan *pplan;                   /* how plain rows are read (plain_plan) */
+  uint32_t pwant;                        /* rows the next block looks for (plain_block) */
   /* Short text of plain rows (codes, products) of up to 15 bytes, by its
   ** words (intern_short): most text columns hold a few values, found here
   ** without hashing or probing. */
@@ -1700,7 +1701,7 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
   ** is: room() makes room for one, and clears the way past a worker's rows
   ** the main reader has come to */
   if (r0 == 0 || (!tb->line && line != tb->line0 + r0) || !room(b)) return 0;
-  uint32_t most = parts_room(b, r0, b->cap[t] - r0 < BLOCK ? b->cap[t] - r0 : BLOCK);
+  uint32_t most = parts_room(b, r0, b->cap[t] - r0 < b->pwant ? b->cap[t] - r0 : b->pwant);
   tl_csv_span *f = b->plain;    /* row j's field i: f[j * nh + i] */
   const char *start[BLOCK + 1];
   uint32_t n = tl_csv_plain_rows(p, end, stop, f, (uint32_t)nh, nh, most, start);
@@ -1808,6 +1809,11 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
     for (j = 0; j < n; j++) tb->line[r0 + j] = line + j;
   tb->nrows = r0 + n;
   *next = start[n];
+  /* After a block that could not take its first row, the next looks for
+  ** one row, then twice as many each time: in a file of rows that are
+  ** plain as CSV but not as cells (amounts of 18 digits, say) a block
+  ** would find the fields of 32 rows to take none. */
+  b->pwant = n == 0 ? 1 : n < b->pwant || b->pwant == BLOCK ? b->pwant : 2 * b->pwant;
   return n;
 }
 
@@ -2288,6 +2294,7 @@ static void feed_csv(tl_ldg_builder *b, tl_tableid t, const char *file, const ch
     if ((t == TL_TB_DEALS || t == TL_TB_SPLITS) && !b->o.general) {
       if ((b->pplan = plain_plan(b)))
         b->plain = tl_alloc((size_t)BLOCK * b->nhdr * sizeof *b->plain);
+      b->pwant = BLOCK;
     }
     size_t need = plan_parts(b, &ps, rows, data + len, mapped);
     tl_prefault_hold(true);     /* the columns are mapped first, then faulted in */
