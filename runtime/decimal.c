@@ -176,7 +176,7 @@ static u128 div_one(u128 p, uint64_t *rem) {
   return ((u128)qh << 64) + ((u128)q1 << 32) + n0 / ONE;
 }
 
-tl_dec_status tl_dec_mul(tl_dec a, tl_dec b, tl_dec *out) {
+tl_dec_status tl_dec_mul_wide(tl_dec a, tl_dec b, tl_dec *out) {
   u128 x = mag(a.raw), y = mag(b.raw);
   bool neg = (a.raw < 0) != (b.raw < 0);
   if ((x >> 64) == 0 && (y >> 64) == 0) {
@@ -223,7 +223,7 @@ tl_dec_status tl_dec_muldiv(tl_dec a, tl_dec b, tl_dec c, tl_dec *out) {
 /* A unit that is not positive is reported as TL_DEC_SYNTAX: the checker only
 ** lets positive literals through, so reaching here with one is a bad value,
 ** not an arithmetic event. */
-tl_dec_status tl_dec_round(tl_dec a, tl_dec unit, tl_round_mode mode, tl_dec *out) {
+tl_dec_status tl_dec_round_wide(tl_dec a, tl_dec unit, tl_round_mode mode, tl_dec *out) {
   u128 x = mag(a.raw), u = (u128)unit.raw, q, r;
   if (unit.raw <= 0) return TL_DEC_SYNTAX;
   if ((x >> 64) == 0 && (u >> 64) == 0) {

@@ -439,6 +439,86 @@ static void test_mul_fast_path(void **state) {
   }
 }
 
+/* tl_dec_mul's inline case, one factor a whole number of cents: the same
+** results as the wide path and as muldiv by one, ties and signs included,
+** up to the 64-bit product's limit and past it (where it hands on). */
+static void test_mul_cents(void **state) {
+  (void)state;
+  uint64_t s = 0x9E3779B97F4A7C15u;
+  const tl_dec one = tl_dec_from_raw(TL_DEC_ONE_RAW);
+  int inline_ties = 0;
+  for (int i = 0; i < 300000; i++) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    uint64_t t = s;
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    /* cents of every size to 2^63 / 10^7, and the other factor of any
+    ** size to 2^64, or a multiple of 50 units less one, exactly, or more
+    ** one (ties and their neighbours), or near the 64-bit limits */
+    int64_t cents = (int64_t)(t & (((uint64_t)1 << (int)(t % 40)) - 1));
+    if (i % 11 == 0) cents = INT64_MAX / TL_DEC_CENT_RAW - (int64_t)(t % 3);
+    __int128 other = (__int128)(s & (((uint64_t)1 << (int)(s % 65 == 64 ? 63 : s % 64)) - 1));
+    if (i % 5 == 1) other = (__int128)((s % 1000000) * 50) + (int)(s % 3) - 1;
+    if (i % 13 == 2) other = (__int128)INT64_MAX - (__int128)(s % 4);
+    if (i % 17 == 3) other = (__int128)INT64_MAX + 1 + (__int128)(s % 4);   /* not in 64 bits */
+    __int128 a = (__int128)cents * TL_DEC_CENT_RAW * (i & 1 ? -1 : 1);
+    __int128 b = other * (i & 2 ? -1 : 1);
+    if (i & 4) {
+      __int128 x = a;
+      a = b;
+      b = x;
+    }
+    tl_dec want, wide, got;
+    tl_dec_status ws = tl_dec_muldiv(tl_dec_from_raw(a), tl_dec_from_raw(b), one, &want);
+    assert_int_equal(tl_dec_mul_wide(tl_dec_from_raw(a), tl_dec_from_raw(b), &wide), ws);
+    assert_int_equal(tl_dec_mul(tl_dec_from_raw(a), tl_dec_from_raw(b), &got), ws);
+    if (ws != TL_DEC_OK) continue;
+    assert_true(got.raw == want.raw && wide.raw == want.raw);
+    __int128 p = (__int128)cents * other;
+    if (p % 100 == 50 && p < ((__int128)1 << 63)) inline_ties++;
+  }
+  assert_true(inline_ties > 1000);   /* the ties were met, on the inline path */
+  /* by hand: 0.5 of a cent each way, to the even cent's neighbour at 1e-9 */
+  op_is(tl_dec_mul, "0.01", "0.000000050", "0");
+  op_is(tl_dec_mul, "0.01", "0.000000150", "0.000000002");
+  op_is(tl_dec_mul, "-0.01", "0.000000250", "-0.000000002");
+  op_is(tl_dec_mul, "0.01", "-0.000000350", "-0.000000004");
+  op_is(tl_dec_mul, "1576.16", "1.083512", "1707.78827392");
+}
+
+/* tl_dec_round's inline case, a cent: what the general path gives, both
+** ways of breaking ties, values of every size to the 64-bit limits and
+** past them, ties and their neighbours. */
+static void test_round_cents(void **state) {
+  (void)state;
+  uint64_t s = 0x2545F4914F6CDD1Du;
+  const tl_dec cent = tl_dec_from_raw(TL_DEC_CENT_RAW);
+  int ties = 0;
+  for (int i = 0; i < 200000; i++) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    __int128 v = (__int128)(s & (((uint64_t)1 << (int)(s % 64)) - 1));
+    if (i % 3 == 0) v = (__int128)(s % 100000000) * TL_DEC_CENT_RAW + TL_DEC_CENT_RAW / 2 + (int)(s % 3) - 1;
+    if (i % 7 == 1) v = (__int128)INT64_MAX - (__int128)(s % 8);
+    if (i % 11 == 2) v = (__int128)INT64_MAX + 1 + (__int128)(s % 8);   /* not in 64 bits */
+    if (i & 8) v = -v;
+    for (int m = 0; m < 2; m++) {
+      tl_round_mode mode = m ? TL_ROUND_HALF_UP : TL_ROUND_HALF_EVEN;
+      tl_dec want, got;
+      tl_dec_status ws = tl_dec_round_wide(tl_dec_from_raw(v), cent, mode, &want);
+      assert_int_equal(tl_dec_round(tl_dec_from_raw(v), cent, mode, &got), ws);
+      if (ws == TL_DEC_OK) assert_true(got.raw == want.raw);
+    }
+    if (v % TL_DEC_CENT_RAW == TL_DEC_CENT_RAW / 2 || v % TL_DEC_CENT_RAW == -TL_DEC_CENT_RAW / 2) ties++;
+  }
+  assert_true(ties > 10000);
+  tl_dec r;
+  assert_int_equal(tl_dec_round(dec("2.345"), cent, TL_ROUND_HALF_EVEN, &r), TL_DEC_OK);
+  assert_string_equal(str(r), "2.34");
+  assert_int_equal(tl_dec_round(dec("-2.345"), cent, TL_ROUND_HALF_UP, &r), TL_DEC_OK);
+  assert_string_equal(str(r), "-2.35");
+  assert_int_equal(tl_dec_round(dec("-2.355"), cent, TL_ROUND_HALF_EVEN, &r), TL_DEC_OK);
+  assert_string_equal(str(r), "-2.36");
+}
+
 static void test_div(void **state) {
   op_is(tl_dec_div, "1", "3", "0.333333333");
   op_is(tl_dec_div, "2", "3", "0.666666667");
@@ -920,6 +1000,8 @@ int main(void) {
     cmocka_unit_test(test_mul_rounding),
     cmocka_unit_test(test_mul_wide),
     cmocka_unit_test(test_mul_fast_path),
+    cmocka_unit_test(test_mul_cents),
+    cmocka_unit_test(test_round_cents),
     cmocka_unit_test(test_div),
     cmocka_unit_test(test_div_wide),
     cmocka_unit_test(test_mul_int),
