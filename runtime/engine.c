@@ -58,7 +58,7 @@ typedef struct engine {
   bool failed;
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
-  uint64_t plain_amount;        /* bit s: aggregate s is an unfiltered sum(credit.amount) */
+  struct line_value *values;    /* each aggregate's value of a credit line (plan_values) */
   /* each aggregate's filter, then each rule's, as tests (tl_vm_tests_of),
   ** or n = 0 to run it in the loop */
   tl_vm_tests *tests;
@@ -70,17 +70,6 @@ typedef struct engine {
   bool worker;
   uint32_t upto;                /* payees: the first of the range not done */
 } engine;
-
-/* Whether aggregate s adds up credit.amount with no filter: its value chunk
-** is just CREDIT amount, RET, so add_line takes the line's amount without
-** running the VM (the same value, and no step budget could stop two steps). */
-static bool plain_amount_agg(const engine *e, uint32_t s) {
-  const tl_aggregate *a = &e->p->aggs[s];
-  if (s >= 64 || a->filter >= 0 || a->value < 0 || e->vm.step_limit < 2) return false;
-  const tl_chunk *ch = &e->p->chunks[a->value];
-  return ch->n == 2 && ch->code[0] == TL_INSTR(TL_OP_CREDIT, TL_CF_AMOUNT) &&
-         TL_INSTR_OP(ch->code[1]) == TL_OP_RET;
-}
 
 /* An evaluation's error, for payee and period (-1: none), as a message.  Out
 ** of line and cold: errors are rare, and inlined into its callers it set off
@@ -117,9 +106,9 @@ static bool eval(engine *e, int32_t chunk, tl_value *out, int32_t payee, int per
   return false;
 }
 
-static bool loop_filters;       /* tl_eng_loop_filters */
+static bool all_in_vm;          /* tl_eng_all_in_vm */
 
-void tl_eng_loop_filters(bool on) { loop_filters = on; }
+void tl_eng_all_in_vm(bool on) { all_in_vm = on; }
 
 /* Whether filter chunk (tests t, tl_vm_tests_of) holds for the context set
 ** in the VM; false with e->failed set when it failed. */
@@ -134,8 +123,73 @@ static void plan_tests(engine *e) {
   e->tests = tl_calloc((size_t)p->naggs + p->nrules + 1, sizeof *e->tests);
   for (uint32_t i = 0; i < p->naggs + p->nrules; i++) {
     int32_t f = i < p->naggs ? p->aggs[i].filter : p->rules[i - p->naggs].filter;
-    if (f >= 0 && !loop_filters) (void)tl_vm_tests_of(&e->vm, f, &e->tests[i]);
+    if (f >= 0 && !all_in_vm) (void)tl_vm_tests_of(&e->vm, f, &e->tests[i]);
   }
+}
+
+/* How add_line has an aggregate's value of a credit line: from the VM, or,
+** for the usual value chunks, without it: CREDIT f, RET (sum(credit.amount))
+** and CONST k, CREDIT f, MUL, RET or CREDIT f, CONST k, MUL, RET ("N per
+** credit" is N times credit.share), f the line's amount or share.  These
+** give what the VM would (the same field, the same product) and cannot fail
+** but by the product's overflow, which is then left to the VM to report;
+** the chunk must be within the step budget and the stack, as the VM checks
+** on entry. */
+typedef enum { LV_VM, LV_FIELD, LV_K_TIMES, LV_TIMES_K } lv_how;
+
+typedef struct line_value {
+  uint8_t how;                  /* lv_how */
+  uint8_t field;                /* TL_CF_AMOUNT or TL_CF_SHARE */
+  tl_dec k;
+} line_value;
+
+static bool line_field(tl_instr in) {
+  return TL_INSTR_OP(in) == TL_OP_CREDIT
+         && (TL_INSTR_A(in) == TL_CF_AMOUNT || TL_INSTR_A(in) == TL_CF_SHARE);
+}
+
+static line_value plan_value(const engine *e, int32_t value) {
+  line_value lv = { LV_VM, 0, { 0 } };
+  if (value < 0 || all_in_vm) return lv;
+  const tl_chunk *ch = &e->p->chunks[value];
+  const tl_instr *c = ch->code;
+  if (ch->n > e->vm.step_limit || e->vm.stack + ch->max_stack + 1 > e->vm.sp_limit) return lv;
+  if (ch->n == 2 && line_field(c[0]) && TL_INSTR_OP(c[1]) == TL_OP_RET) {
+    lv.how = LV_FIELD;
+    lv.field = (uint8_t)TL_INSTR_A(c[0]);
+  } else if (ch->n == 4 && TL_INSTR_OP(c[2]) == TL_OP_MUL && TL_INSTR_OP(c[3]) == TL_OP_RET) {
+    int kc = TL_INSTR_OP(c[0]) == TL_OP_CONST ? 0 : 1;
+    const tl_value *k = &e->vm.consts[TL_INSTR_A(c[kc])];
+    if (TL_INSTR_OP(c[kc]) != TL_OP_CONST || !line_field(c[1 - kc]) || k->kind != TL_V_DEC) return lv;
+    lv.how = kc == 0 ? LV_K_TIMES : LV_TIMES_K;
+    lv.field = (uint8_t)TL_INSTR_A(c[1 - kc]);
+    lv.k = k->u.d;
+  }
+  return lv;
+}
+
+static void plan_values(engine *e) {
+  e->values = tl_calloc((size_t)e->p->naggs + 1, sizeof *e->values);
+  for (uint32_t s = 0; s < e->p->naggs; s++) e->values[s] = plan_value(e, e->p->aggs[s].value);
+}
+
+/* Aggregate s's value of the credit line in the VM's context; false with
+** e->failed set when it failed. */
+static inline bool line_value_of(engine *e, uint32_t s, const tl_credit_line *line, int k,
+                                 tl_value *v) {
+  const line_value *lv = &e->values[s];
+  if (lv->how != LV_VM) {
+    tl_dec f = lv->field == TL_CF_AMOUNT ? line->amount : line->share, d;
+    if (lv->how == LV_FIELD) {
+      *v = tl_v_dec(f);
+      return true;
+    }
+    if ((lv->how == LV_K_TIMES ? tl_dec_mul(lv->k, f, &d) : tl_dec_mul(f, lv->k, &d)) == TL_DEC_OK) {
+      *v = tl_v_dec(d);
+      return true;
+    }
+  }
+  return eval(e, e->p->aggs[s].value, v, line->payee, k);
 }
 
 static bool dec_ok(engine *e, tl_dec_status rc, const char *what, int32_t payee, int period) {
@@ -277,8 +331,7 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
       if (e->failed) break;
       continue;
     }
-    if (e->plain_amount >> s & 1) v = tl_v_dec(line->amount);
-    else if (!eval(e, p->aggs[s].value, &v, line->payee, k)) break;
+    if (!line_value_of(e, s, line, k, &v)) break;
     if (v.kind != TL_V_DEC || tl_dec_is_zero(v.u.d)) continue;
     removal rm = { ei, line->deal, (uint16_t)s, (uint8_t)k, (uint8_t)r, v.u.d };
     if (r < e->n && !p->clawback_reversing) {
@@ -990,8 +1043,7 @@ static tl_result *evaluate(const tl_program *p, const tl_ledger *l, tl_diags *d,
   }
   size_t na = p->naggs, nc = p->ncomponents;
   e.base = tl_calloc((size_t)e.nelig * na * (size_t)e.n + 1, sizeof *e.base);
-  for (uint32_t s = 0; s < p->naggs; s++)
-    if (plain_amount_agg(&e, s)) e.plain_amount |= (uint64_t)1 << s;
+  plan_values(&e);
   plan_tests(&e);
   if (!credit(&e, threads)) goto done;
   if (p->quota_from_table && l->t[TL_TB_QUOTAS].loaded) {
@@ -1040,6 +1092,7 @@ done:
   tl_free(e.elig);
   tl_free(e.rows_of);
   tl_free(e.tests);
+  tl_free(e.values);
   tl_vec_free(e.rem);
   tl_vec_free(e.rev);
   tl_vm_free(&e.vm);

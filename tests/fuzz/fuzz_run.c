@@ -16,8 +16,8 @@
 ** - the run on one thread and on three, cut into ranges of one deal and one
 **   payee (tl_eng_grain), gives the same messages and the same payouts, byte
 **   for byte (what `--threads` promises); the run on three also runs every
-**   filter in the VM's loop (tl_eng_loop_filters), which must give what the
-**   one's filters planned as tests give;
+**   filter and credit line's value in the VM's loop (tl_eng_all_in_vm),
+**   which must give what the one's, planned as tests and fields, give;
 ** - `diff` of those two runs finds no differing row;
 ** - the first payees' traces give the run's rows (explain_check.h), and
 **   their explanations and statements are written, as are the payouts in
@@ -63,10 +63,10 @@ static void run_on(const tl_program *p, const file f[NFILES], int threads, one_r
   feed_files(b, f);
   o->l = tl_ldg_finish(b);
   tl_eng_grain(threads > 1 ? 1 : 0, threads > 1 ? 1 : 0);
-  tl_eng_loop_filters(threads > 1);
+  tl_eng_all_in_vm(threads > 1);
   o->r = o->l ? tl_eng_run_threads(p, o->l, o->d, 0, threads) : NULL;
   tl_eng_grain(0, 0);
-  tl_eng_loop_filters(false);
+  tl_eng_all_in_vm(false);
   o->text = ledger_text(o->d, o->l);
   o->payouts = o->r ? payouts(p, o->l, o->r) : NULL;
 }

@@ -708,9 +708,9 @@ static void test_filter_tests(void **state) {
   compile(plan);
   tables t = { payees, NULL, deals, splits, NULL };
   load(&t);
-  tl_eng_loop_filters(true);
+  tl_eng_all_in_vm(true);
   char *loop = strdup(rows());
-  tl_eng_loop_filters(false);
+  tl_eng_all_in_vm(false);
   assert_string_equal(rows(), loop);
   free(loop);
   /* the payouts are not all zero: the filters select something */
@@ -735,6 +735,73 @@ static void test_filter_tests(void **state) {
   /* and not when the step budget would not cover the chunk */
   vm.step_limit = 4;
   assert_false(tl_vm_tests_of(&vm, prog->aggs[6].filter, &ts));
+}
+
+/* A credit line's value of the usual forms (the line's amount or share, a
+** constant times either, either times a constant) is had without the VM
+** (engine.c, plan_values), and must be what the VM gives: the same payouts,
+** and, where the product overflows, the same message. */
+static void test_line_values(void **state) {
+  static const char head[] =
+    "currency USD\n"
+    "year 2026-01-01 to 2026-12-31\n"
+    "period quarter\n"
+    "input deals { id text key, owner payee, closed date, amount money, product text? }\n"
+    "credit deals to owner\n";
+  static const char body[] =
+    "measure a = sum(credit.amount)\n"
+    "measure s = sum(credit.share where deal.product == \"Widget\")\n"
+    "measure t = sum(credit.amount * 3)\n"
+    "measure u = sum(2.5 * credit.amount)\n"
+    "measure v = sum(credit.amount * 0.3333)\n"
+    "measure w = sum(0.0007 * credit.share)\n"
+    "measure x = sum(credit.amount + 1)\n"
+    "component spif = 250 per credit where deal.product == \"Widget\"\n"
+    "component c = a + t * 11 + u * 13 + v * 17 + x * 19 + a * s + a * w * 1_000\n";
+  static const char payees[] = "id\nA\nB\n";
+  static const char deals[] =
+    "id,owner,closed,amount,product\n"
+    "D1,A,2026-01-15,100.01,Widget\n"
+    "D2,B,2026-03-01,200.5,Core\n"
+    "D3,A,2026-07-04,0.03,Widget\n"
+    "D4,B,2026-08-31,-12.34,Widget\n"
+    "D5,A,2026-09-30,175.55,Widget\n";
+  static const char splits[] = "deal,payee,share\nD5,A,0.3334\nD5,B,0.6666\n";
+  char src[2048];
+  snprintf(src, sizeof src, "%s%s", head, body);
+  compile(src);
+  tables t = { payees, NULL, deals, splits, NULL };
+  load(&t);
+  tl_eng_all_in_vm(true);
+  char *vm_rows = strdup(rows());
+  tl_eng_all_in_vm(false);
+  assert_string_equal(rows(), vm_rows);
+  free(vm_rows);
+  assert_non_null(strstr(printed, "A 2026-Q3 spif 333.35\n"));   /* 250 + 250 * 0.3334 */
+  assert_non_null(strstr(printed, "B 2026-Q3 spif 416.65\n"));   /* 250 * (1 + 0.6666) */
+  /* a product past the range: the message is the VM's, both ways */
+  const char *const big[] = {
+    "measure o = sum(credit.amount * 10_000_000_000_000_000_000_000_000_000)\n",
+    "measure o = sum(10_000_000_000_000_000_000_000_000_000 * credit.amount)\n",
+  };
+  for (int i = 0; i < 2; i++) {
+    snprintf(src, sizeof src, "%s%scomponent c = o\n", head, big[i]);
+    char *msg[2];
+    for (int k = 0; k < 2; k++) {
+      compile(src);
+      load(&t);
+      tl_eng_all_in_vm(k == 1);
+      tl_result_free(res);
+      res = tl_eng_run(prog, ldg, diags);
+      assert_null(res);
+      msg[k] = strdup(diag_text());
+    }
+    tl_eng_all_in_vm(false);
+    assert_string_equal(msg[0], msg[1]);
+    assert_non_null(strstr(msg[0], "arithmetic overflow"));
+    free(msg[0]);
+    free(msg[1]);
+  }
 }
 
 /* ---- fixed bugs (each test failed before its fix) ----------------------- */
@@ -801,6 +868,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_disasm, teardown),
     cmocka_unit_test_teardown(test_literal_tests, teardown),
     cmocka_unit_test_teardown(test_filter_tests, teardown),
+    cmocka_unit_test_teardown(test_line_values, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
     cmocka_unit_test_teardown(test_bug_days, teardown),
   };
