@@ -159,8 +159,9 @@ static line_value plan_value(const engine *e, int32_t value) {
     lv.field = (uint8_t)TL_INSTR_A(c[0]);
   } else if (ch->n == 4 && TL_INSTR_OP(c[2]) == TL_OP_MUL && TL_INSTR_OP(c[3]) == TL_OP_RET) {
     int kc = TL_INSTR_OP(c[0]) == TL_OP_CONST ? 0 : 1;
+    if (TL_INSTR_OP(c[kc]) != TL_OP_CONST || !line_field(c[1 - kc])) return lv;
     const tl_value *k = &e->vm.consts[TL_INSTR_A(c[kc])];
-    if (TL_INSTR_OP(c[kc]) != TL_OP_CONST || !line_field(c[1 - kc]) || k->kind != TL_V_DEC) return lv;
+    if (k->kind != TL_V_DEC) return lv;
     lv.how = kc == 0 ? LV_K_TIMES : LV_TIMES_K;
     lv.field = (uint8_t)TL_INSTR_A(c[1 - kc]);
     lv.k = k->u.d;
@@ -184,7 +185,8 @@ static inline bool line_value_of(engine *e, uint32_t s, const tl_credit_line *li
       *v = tl_v_dec(f);
       return true;
     }
-    if ((lv->how == LV_K_TIMES ? tl_dec_mul(lv->k, f, &d) : tl_dec_mul(f, lv->k, &d)) == TL_DEC_OK) {
+    tl_dec_status rc = lv->how == LV_K_TIMES ? tl_dec_mul(lv->k, f, &d) : tl_dec_mul(f, lv->k, &d);
+    if (rc == TL_DEC_OK) {
       *v = tl_v_dec(d);
       return true;
     }
