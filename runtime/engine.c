@@ -58,7 +58,7 @@ typedef struct engine {
   bool failed;
   tl_trace *trace;              /* recording one payee, or NULL */
   uint32_t cur_comp;            /* the component being evaluated (for the trace) */
-  struct line_value *values;    /* each aggregate's value of a credit line (plan_values) */
+  tl_vm_value *values;          /* each aggregate's value of a credit line (plan_values) */
   /* each aggregate's filter, then each rule's, as tests (tl_vm_tests_of),
   ** or n = 0 to run it in the loop */
   tl_vm_tests *tests;
@@ -127,69 +127,25 @@ static void plan_tests(engine *e) {
   }
 }
 
-/* How add_line has an aggregate's value of a credit line: from the VM, or,
-** for the usual value chunks, without it: CREDIT f, RET (sum(credit.amount))
-** and CONST k, CREDIT f, MUL, RET or CREDIT f, CONST k, MUL, RET ("N per
-** credit" is N times credit.share), f the line's amount or share.  These
-** give what the VM would (the same field, the same product) and cannot fail
-** but by the product's overflow, which is then left to the VM to report;
-** the chunk must be within the step budget and the stack, as the VM checks
-** on entry. */
-typedef enum { LV_VM, LV_FIELD, LV_K_TIMES, LV_TIMES_K } lv_how;
-
-typedef struct line_value {
-  uint8_t how;                  /* lv_how */
-  uint8_t field;                /* TL_CF_AMOUNT or TL_CF_SHARE */
-  tl_dec k;
-} line_value;
-
-static bool line_field(tl_instr in) {
-  return TL_INSTR_OP(in) == TL_OP_CREDIT
-         && (TL_INSTR_A(in) == TL_CF_AMOUNT || TL_INSTR_A(in) == TL_CF_SHARE);
-}
-
-static line_value plan_value(const engine *e, int32_t value) {
-  line_value lv = { LV_VM, 0, { 0 } };
-  if (value < 0 || all_in_vm) return lv;
-  const tl_chunk *ch = &e->p->chunks[value];
-  const tl_instr *c = ch->code;
-  if (ch->n > e->vm.step_limit || e->vm.stack + ch->max_stack + 1 > e->vm.sp_limit) return lv;
-  if (ch->n == 2 && line_field(c[0]) && TL_INSTR_OP(c[1]) == TL_OP_RET) {
-    lv.how = LV_FIELD;
-    lv.field = (uint8_t)TL_INSTR_A(c[0]);
-  } else if (ch->n == 4 && TL_INSTR_OP(c[2]) == TL_OP_MUL && TL_INSTR_OP(c[3]) == TL_OP_RET) {
-    int kc = TL_INSTR_OP(c[0]) == TL_OP_CONST ? 0 : 1;
-    if (TL_INSTR_OP(c[kc]) != TL_OP_CONST || !line_field(c[1 - kc])) return lv;
-    const tl_value *k = &e->vm.consts[TL_INSTR_A(c[kc])];
-    if (k->kind != TL_V_DEC) return lv;
-    lv.how = kc == 0 ? LV_K_TIMES : LV_TIMES_K;
-    lv.field = (uint8_t)TL_INSTR_A(c[1 - kc]);
-    lv.k = k->u.d;
-  }
-  return lv;
-}
-
+/* Each aggregate's value of a credit line, planned by the VM where it can
+** be had without the loop (tl_vm_value_of), as filters are (plan_tests). */
 static void plan_values(engine *e) {
-  e->values = tl_calloc((size_t)e->p->naggs + 1, sizeof *e->values);
-  for (uint32_t s = 0; s < e->p->naggs; s++) e->values[s] = plan_value(e, e->p->aggs[s].value);
+  const tl_program *p = e->p;
+  e->values = tl_calloc((size_t)p->naggs + 1, sizeof *e->values);
+  for (uint32_t s = 0; s < p->naggs; s++) {
+    int32_t v = p->aggs[s].value;
+    if (v >= 0 && !all_in_vm) (void)tl_vm_value_of(&e->vm, v, &e->values[s]);
+  }
 }
 
 /* Aggregate s's value of the credit line in the VM's context; false with
 ** e->failed set when it failed. */
 static inline bool line_value_of(engine *e, uint32_t s, const tl_credit_line *line, int k,
                                  tl_value *v) {
-  const line_value *lv = &e->values[s];
-  if (lv->how != LV_VM) {
-    tl_dec f = lv->field == TL_CF_AMOUNT ? line->amount : line->share, d;
-    if (lv->how == LV_FIELD) {
-      *v = tl_v_dec(f);
-      return true;
-    }
-    tl_dec_status rc = lv->how == LV_K_TIMES ? tl_dec_mul(lv->k, f, &d) : tl_dec_mul(f, lv->k, &d);
-    if (rc == TL_DEC_OK) {
-      *v = tl_v_dec(d);
-      return true;
-    }
+  tl_dec d;
+  if (e->values[s].how != TL_VM_VALUE_CHUNK && tl_vm_run_value(&e->vm, &e->values[s], &d)) {
+    *v = tl_v_dec(d);
+    return true;
   }
   return eval(e, e->p->aggs[s].value, v, line->payee, k);
 }

@@ -172,9 +172,8 @@ void tl_eng_fail_start(int k);
 ** 2^17 and 1024), so that small ledgers are cut into ranges too. */
 void tl_eng_grain(uint32_t deals, uint32_t payees);
 /* Tests: true runs every filter and every credit line's value in the VM's
-** loop, none as tests (tl_vm_tests_of) or as the line's own field or a
-** product of it (plan_values), to compare the two; false, the default,
-** plans them. */
+** loop, none planned without it (tl_vm_tests_of, tl_vm_value_of), to
+** compare the two; false, the default, plans them. */
 void tl_eng_all_in_vm(bool on);
 void tl_result_free(tl_result *r);
 /* Run the plan for one payee (a payees row) and record why each number is

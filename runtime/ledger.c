@@ -24,8 +24,8 @@
 #include "ledger.h"
 
 /* The cell readers of plain rows: inlined into plain_block whatever gcc
-** makes of their size (out of line, a call each cost more
-** than some of them do). */
+** makes of their size (out of line, a call each cost more than some of
+** them do). */
 #define INLINE static inline __attribute__((always_inline))
 
 const char *const tl_table_names[TL_TB_COUNT] = { "payees", "deals", "splits", "fx", "quotas" };
@@ -1453,12 +1453,12 @@ static void take(tl_ldg_builder *b, const tl_csv_row *row) {
 ** Nearly every row of a big deals or splits file is plain: no quote, every
 ** cell well formed, nothing to report.  Such a row goes straight into the
 ** columns, a block of rows at a time (plain_block, below): their fields are
-** found at once, and each cell is parsed by its column's type, with none of the general path's per-cell
-** bookkeeping (cells, states, hashes read ahead).  At the first thing out of
-** the ordinary (not a plain row, an empty required cell, a bad value, an
-** unknown payee or deal, a missing rate, a share out of range, a duplicate
-** id) the row goes to the general path from its start, which reads and
-** reports it as always.  What the plain path wrote by then is all written
+** found at once, and each cell is parsed by its column's type, with none of
+** the general path's per-cell bookkeeping (cells, states, hashes read
+** ahead).  At the first thing out of the ordinary (not a plain row, an
+** empty required cell, a bad value, an unknown payee or deal, a missing
+** rate, a share out of range, a duplicate id) the row goes to the general
+** path from its start, which reads and reports it as always.  What the plain path wrote by then is all written
 ** again, except the strings it interned, which the general path interns in
 ** the same order anyway: so ids, messages and ledger are the same either
 ** way.
@@ -2193,10 +2193,8 @@ static void feed_rows(tl_ldg_builder *b, tl_csv *c, const char *data, size_t len
       uint32_t line;
       const char *p = tl_csv_at(c, &line), *next;
       const char *stop = ps && ps->next < ps->n ? ps->v[ps->next]->p : data + len;
-      for (;;) {
-        uint32_t k;
-        if (p >= stop) break;
-        if ((k = plain_block(b, p, stop, data + len, line, &next)) == 0) break;
+      uint32_t k;
+      while (p < stop && (k = plain_block(b, p, stop, data + len, line, &next)) > 0) {
         if (mapped) slide(&w, p);
         p = next;
         line += k;

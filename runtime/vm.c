@@ -122,9 +122,6 @@ HOT bool equal(const tl_vm *vm, const tl_value *a, const tl_value *b) {
   return (tl_str_is_key(x) || tl_str_is_key(y)) && strcmp(text_of(vm, x), text_of(vm, y)) == 0;
 }
 
-/* The value PCOL, DCOL or CREDIT (op) with operand a pushes: a column of
-** the current payee's or deal's row (the credit line's, in a filter), or a
-** field of the credit line. */
 /* The table PCOL or DCOL (op) reads, and its row: the payee's or the
 ** deal's, or the credit line's in a filter. */
 HOT const tl_table *source_table(const tl_vm *vm, tl_opcode op) {
@@ -136,6 +133,9 @@ HOT int32_t source_row(const tl_vm *vm, tl_opcode op) {
   return vm->credit ? vm->credit->deal : vm->deal;
 }
 
+/* The value PCOL, DCOL or CREDIT (op) with operand a pushes: a column of
+** the current payee's or deal's row (the credit line's, in a filter), or a
+** field of the credit line. */
 HOT tl_value source(const tl_vm *vm, tl_opcode op, uint32_t a) {
   if (op == TL_OP_PCOL || op == TL_OP_DCOL) {
     int32_t row = source_row(vm, op);
@@ -515,7 +515,13 @@ tl_vm_status tl_vm_run(tl_vm *vm, int32_t chunk, tl_value *out) {
   return run(vm, chunk, out);
 }
 
-/* ---- filters without the loop (vm.h) ------------------------------------- */
+/* ---- filters and values without the loop (vm.h) -------------------------- */
+
+/* Whether a run of ch could not stop for the step budget or the stack: what
+** run checks on entry, for every instruction of it. */
+static bool runs_whole(const tl_vm *vm, const tl_chunk *ch) {
+  return ch->n <= vm->step_limit && vm->stack + ch->max_stack + 1 <= vm->sp_limit;
+}
 
 enum { HOW_ANY, HOW_TEXT_EQ, HOW_CREDIT_DATE_IN };
 
@@ -544,13 +550,11 @@ static uint8_t how_of(const tl_vm *vm, const tl_vm_test *t) {
 
 /* The chunk must be tests joined by JUMPFK (an `and`, whichever way it
 ** nests: each JUMPFK goes to a later JUMPFK, or to the closing RET, so the
-** first false test is the value), and its every instruction within the
-** step budget and the stack (what run checks on entry). */
+** first false test is the value), and run whole. */
 bool tl_vm_tests_of(const tl_vm *vm, int32_t chunk, tl_vm_tests *out) {
   const tl_chunk *ch = &vm->prog->chunks[chunk];
   out->n = 0;
-  if (ch->n < 3 || ch->n > vm->step_limit || vm->stack + ch->max_stack + 1 > vm->sp_limit)
-    return false;
+  if (ch->n < 3 || !runs_whole(vm, ch)) return false;
   uint32_t n = 0;
   for (uint32_t i = 0;;) {
     tl_opcode src = TL_INSTR_OP(ch->code[i]), op = TL_INSTR_OP(ch->code[i + 1]);
@@ -608,5 +612,33 @@ bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *ts) {
     }
     if (!r) return false;
   }
+  return true;
+}
+
+static bool line_field(tl_instr in) {
+  return TL_INSTR_OP(in) == TL_OP_CREDIT
+         && (TL_INSTR_A(in) == TL_CF_AMOUNT || TL_INSTR_A(in) == TL_CF_SHARE);
+}
+
+/* CREDIT f, RET, or CONST k, CREDIT f, MUL, RET, or CREDIT f, CONST k, MUL,
+** RET, f the amount or the share, k a number, run whole. */
+bool tl_vm_value_of(const tl_vm *vm, int32_t chunk, tl_vm_value *out) {
+  const tl_chunk *ch = &vm->prog->chunks[chunk];
+  const tl_instr *c = ch->code;
+  out->how = TL_VM_VALUE_CHUNK;
+  if (!runs_whole(vm, ch)) return false;
+  if (ch->n == 2 && line_field(c[0]) && TL_INSTR_OP(c[1]) == TL_OP_RET) {
+    out->how = TL_VM_VALUE_FIELD;
+    out->field = (uint8_t)TL_INSTR_A(c[0]);
+    return true;
+  }
+  if (ch->n != 4 || TL_INSTR_OP(c[2]) != TL_OP_MUL || TL_INSTR_OP(c[3]) != TL_OP_RET) return false;
+  int kc = TL_INSTR_OP(c[0]) == TL_OP_CONST ? 0 : 1;
+  if (TL_INSTR_OP(c[kc]) != TL_OP_CONST || !line_field(c[1 - kc])) return false;
+  const tl_value *k = &vm->consts[TL_INSTR_A(c[kc])];
+  if (k->kind != TL_V_DEC) return false;
+  out->how = kc == 0 ? TL_VM_VALUE_K_TIMES : TL_VM_VALUE_TIMES_K;
+  out->field = (uint8_t)TL_INSTR_A(c[1 - kc]);
+  out->k = k->u.d;
   return true;
 }

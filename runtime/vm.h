@@ -98,4 +98,33 @@ typedef struct tl_vm_tests {
 bool tl_vm_tests_of(const tl_vm *vm, int32_t chunk, tl_vm_tests *out);
 bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *t);
 
+/* Values without the loop.  A credit line's value in a sum is nearly always
+** the line's amount or share, or a number times either ("250 per credit" is
+** 250 times credit.share).  tl_vm_value_of plans such a chunk, or returns
+** false (how TL_VM_VALUE_CHUNK) for any other; tl_vm_run_value then gives
+** the value tl_vm_run would, for the credit line in the context, or false
+** when the product overflows, which tl_vm_run then reports. */
+enum { TL_VM_VALUE_CHUNK, TL_VM_VALUE_FIELD, TL_VM_VALUE_K_TIMES, TL_VM_VALUE_TIMES_K };
+
+typedef struct tl_vm_value {
+  uint8_t how;              /* TL_VM_VALUE_*: CHUNK, not planned, runs the chunk */
+  uint8_t field;            /* TL_CF_AMOUNT or TL_CF_SHARE */
+  tl_dec k;                 /* the number, K_TIMES and TIMES_K */
+} tl_vm_value;
+
+bool tl_vm_value_of(const tl_vm *vm, int32_t chunk, tl_vm_value *out);
+
+/* Inline, as it runs for every credit line and sum (a call was 2% of a
+** run): the field as CREDIT pushes it, times the number as MUL multiplies,
+** the value pushed first on the left. */
+static inline bool tl_vm_run_value(const tl_vm *vm, const tl_vm_value *v, tl_dec *out) {
+  tl_dec f = v->field == TL_CF_AMOUNT ? vm->credit->amount : vm->credit->share;
+  switch (v->how) {
+    case TL_VM_VALUE_FIELD: *out = f; return true;
+    case TL_VM_VALUE_K_TIMES: return tl_dec_mul(v->k, f, out) == TL_DEC_OK;
+    case TL_VM_VALUE_TIMES_K: return tl_dec_mul(f, v->k, out) == TL_DEC_OK;
+  }
+  return false;
+}
+
 #endif

@@ -88,7 +88,7 @@ static void check_runs(const tl_program *p, const file f[NFILES], FILE *null) {
     fprintf(stderr, "one thread:\n%s\n%s\nthree:\n%s\n%s\n", one.text,
             one.payouts ? one.payouts : "", three.text, three.payouts ? three.payouts : "");
     abort();          /* --threads changes which core does the work, nothing else, and
-                      ** a filter's tests give what its chunk does */
+                      ** a planned filter or value gives what its chunk does */
   }
   if (one.r && three.r) {
     tl_diff_side a = { p, one.l, one.r, "one" }, b = { p, three.l, three.r, "three" };

@@ -439,18 +439,24 @@ static void test_mul_fast_path(void **state) {
   }
 }
 
+/* xorshift64*: a fixed sequence, so failures reproduce. */
+static uint64_t rng(void) {
+  static uint64_t x = 0x9E3779B97F4A7C15u;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  return x * 0x2545F4914F6CDD1Du;
+}
+
 /* tl_dec_mul's inline case, one factor a whole number of cents: the same
 ** results as the wide path and as muldiv by one, ties and signs included,
 ** up to the 64-bit product's limit and past it (where it hands on). */
 static void test_mul_cents(void **state) {
   (void)state;
-  uint64_t s = 0x9E3779B97F4A7C15u;
   const tl_dec one = tl_dec_from_raw(TL_DEC_ONE_RAW);
   int inline_ties = 0;
   for (int i = 0; i < 300000; i++) {
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    uint64_t t = s;
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    uint64_t t = rng(), s = rng();
     /* cents of every size to 2^63 / 10^7, and the other factor of any
     ** size to 2^64, or a multiple of 50 units less one, exactly, or more
     ** one (ties and their neighbours), or near the 64-bit limits */
@@ -490,11 +496,10 @@ static void test_mul_cents(void **state) {
 ** past them, ties and their neighbours. */
 static void test_round_cents(void **state) {
   (void)state;
-  uint64_t s = 0x2545F4914F6CDD1Du;
   const tl_dec cent = tl_dec_from_raw(TL_DEC_CENT_RAW);
   int ties = 0;
   for (int i = 0; i < 200000; i++) {
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    uint64_t s = rng();
     __int128 v = (__int128)(s & (((uint64_t)1 << (int)(s % 64)) - 1));
     if (i % 3 == 0) v = (__int128)(s % 100000000) * TL_DEC_CENT_RAW + TL_DEC_CENT_RAW / 2 + (int)(s % 3) - 1;
     if (i % 7 == 1) v = (__int128)INT64_MAX - (__int128)(s % 8);
@@ -702,15 +707,6 @@ static void test_status_str(void **state) {
   assert_string_equal(tl_dec_status_str(TL_DEC_SYNTAX), "not a plain decimal number");
   assert_string_equal(tl_dec_status_str(TL_DEC_PRECISION), "more than 9 decimal places");
   assert_string_equal(tl_dec_status_str((tl_dec_status)99), "unknown decimal status");
-}
-
-/* xorshift64*: a fixed sequence, so failures reproduce. */
-static uint64_t rng(void) {
-  static uint64_t x = 0x9E3779B97F4A7C15u;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  return x * 0x2545F4914F6CDD1Du;
 }
 
 static void test_roundtrip(void **state) {

@@ -659,6 +659,17 @@ static void test_disasm(void **state) {
 
 /* ---- filters without the loop -------------------------------------------- */
 
+/* rows() with every filter and value planned without the VM's loop, which
+** must be what they are with all of them in it (tl_eng_all_in_vm). */
+static const char *rows_as_in_vm(void) {
+  tl_eng_all_in_vm(true);
+  char *in_vm = strdup(rows());
+  tl_eng_all_in_vm(false);
+  assert_string_equal(rows(), in_vm);
+  free(in_vm);
+  return printed;
+}
+
 /* Every filter of a plan, run as tests (tl_vm_tests_of) and in the loop,
 ** gives the same payouts; and the filters that should be planned as tests
 ** are.  The ledger has what each typed case must still get right: a literal
@@ -708,11 +719,7 @@ static void test_filter_tests(void **state) {
   compile(plan);
   tables t = { payees, NULL, deals, splits, NULL };
   load(&t);
-  tl_eng_all_in_vm(true);
-  char *loop = strdup(rows());
-  tl_eng_all_in_vm(false);
-  assert_string_equal(rows(), loop);
-  free(loop);
+  rows_as_in_vm();
   /* the payouts are not all zero: the filters select something */
   assert_non_null(strstr(printed, " c "));
   assert_null(strstr(printed, "A 2026-Q1 c 0.00"));
@@ -772,11 +779,7 @@ static void test_line_values(void **state) {
   compile(src);
   tables t = { payees, NULL, deals, splits, NULL };
   load(&t);
-  tl_eng_all_in_vm(true);
-  char *vm_rows = strdup(rows());
-  tl_eng_all_in_vm(false);
-  assert_string_equal(rows(), vm_rows);
-  free(vm_rows);
+  rows_as_in_vm();
   assert_non_null(strstr(printed, "A 2026-Q3 spif 333.35\n"));   /* 250 + 250 * 0.3334 */
   assert_non_null(strstr(printed, "B 2026-Q3 spif 416.65\n"));   /* 250 * (1 + 0.6666) */
   /* a product past the range: the message is the VM's, both ways */
