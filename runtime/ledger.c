@@ -94,11 +94,26 @@ typedef struct fwdref { uint32_t row, str; int col; pos at; } fwdref;
 typedef struct fxkey { uint32_t cur; tl_date from; uint32_t row; bool bad; } fxkey;
 
 /* A check failed on a later row that names an earlier one; reported in row
-** order.  A split message's line and payee are taken when it is found:
-** the rows may have moved by the time it is reported. */
-typedef struct later { uint32_t row, first; int kind; tl_dec sum; uint32_t line; int32_t payee; } later;
+** order.  A split message's place, line and payee are taken when it is
+** found: the rows may have moved by the time it is reported. */
+typedef struct later {
+  uint32_t row, first;
+  int kind;
+  tl_dec sum;
+  uint32_t line;
+  int32_t payee;
+  pos at;
+} later;
 
-typedef struct splitrow { pos deal, payee; bool ok; } splitrow;
+/* Where a splits row's deal and payee cells are, for splits_end's messages,
+** in 8 bytes a row (a tenth of a big run's splits memory went to 20): the
+** cells' columns on the row's own line (tl_ldg_line), the deal's with
+** SPLIT_OK set when every cell of the row is good (only such rows are
+** checked).  A row with a cell on another line (after a quoted line break)
+** or past SPLIT_COL is in splitfar instead, with both places whole. */
+typedef struct splitrow { uint32_t deal, payee; } splitrow;
+typedef struct splitfar { uint32_t row; pos deal, payee; } splitfar;
+enum { SPLIT_OK = 1u << 31, SPLIT_COL = SPLIT_OK - 1 };
 
 /* A payee id in the builder's index: row + 1 (0: a free slot), and an id
 ** of at most 7 bytes held in the slot itself (short_id), so that finding it
@@ -141,6 +156,7 @@ struct tl_ldg_builder {
   int d_closed, d_amount, d_currency;
   uint32_t plan_cur;
   TL_VEC(splitrow) split;
+  TL_VEC(splitfar) split_far;             /* by row */
   uint32_t *quota_line;                  /* [payee * periods + period]: first line, 0 none */
   uint32_t deal_hint;                    /* where the last deal lookup ended */
   /* A worker reads a part of a big table on its own thread and reports
@@ -289,8 +305,8 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
     if (t != TL_TB_DEALS || c != b->keycol[t])   /* deal ids need no array (tl_col_str) */
       set_col_data(col, tl_realloc(col_data(col), n));
     if (col->isnull) {
-      col->isnull = tl_realloc(col->isnull, cap);
-      memset(col->isnull + old, 0, cap - old);
+      col->isnull = tl_realloc(col->isnull, tl_null_bytes(cap));
+      memset(col->isnull + tl_null_bytes(old), 0, tl_null_bytes(cap) - tl_null_bytes(old));
     }
   }
   if (tb->line) tb->line = tl_realloc(tb->line, cap * sizeof *tb->line);
@@ -344,10 +360,13 @@ static bool set_line(tl_ldg_builder *b, uint32_t r, uint32_t line) {
   return true;
 }
 
+/* Row r of a column's empty-cell bits (tl_col_null) set. */
+static inline void mark_null(uint8_t *bits, uint32_t r) { bits[r >> 3] |= (uint8_t)(1u << (r & 7)); }
+
 static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   tl_column *col = &tb->cols[c];
-  if (!col->isnull) col->isnull = tl_calloc(b->cap[b->cur], 1);
-  col->isnull[r] = 1;
+  if (!col->isnull) col->isnull = tl_calloc(tl_null_bytes(b->cap[b->cur]), 1);
+  mark_null(col->isnull, r);
   switch (col->type) {
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
     if (col->wide) col->v.dec[r] = tl_dec_zero();
@@ -735,7 +754,7 @@ static void fx_end(tl_ldg_builder *b) {
   for (size_t i = 0; i < b->fx.n; i++) {
     fxkey *k = &b->fx.v[i];
     if (n > 0 && b->fx.v[n - 1].cur == k->cur && b->fx.v[n - 1].from == k->from) {
-      later x = { k->row, b->fx.v[n - 1].row, 0, { 0 }, 0, -1 };
+      later x = { k->row, b->fx.v[n - 1].row, 0, { 0 }, 0, -1, { 0, 0 } };
       tl_vec_push(dup, x);
       continue;
     }
@@ -827,12 +846,38 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   }
 }
 
+/* Keep where splits row r's deal and payee cells are (splitrow). */
+static void split_at(tl_ldg_builder *b, uint32_t r, uint32_t line, pos deal, pos payee, bool ok) {
+  splitrow s = { deal.col | (ok ? SPLIT_OK : 0), payee.col };
+  if (deal.line != line || payee.line != line || deal.col > SPLIT_COL || payee.col > SPLIT_COL) {
+    splitfar f = { r, deal, payee };
+    tl_vec_push(b->split_far, f);
+  }
+  tl_vec_push(b->split, s);
+}
+
+/* Where splits row r's deal cell (or, payee, its payee cell) is. */
+static pos split_pos(const tl_ldg_builder *b, uint32_t r, bool payee) {
+  const splitfar *f = b->split_far.v;
+  size_t lo = 0, hi = b->split_far.n;
+  while (lo < hi) {             /* the rows in split_far are ascending */
+    size_t mid = lo + (hi - lo) / 2;
+    if (f[mid].row < r) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < b->split_far.n && f[lo].row == r) return payee ? f[lo].payee : f[lo].deal;
+  pos p = { tl_ldg_line(&b->l->t[TL_TB_SPLITS], r),
+            payee ? b->split.v[r].payee : b->split.v[r].deal & SPLIT_COL };
+  return p;
+}
+
 /* A split share is more than 0% and at most 100%. */
 static bool share_ok(tl_dec share) { return share.raw > 0 && share.raw <= TL_DEC_ONE_RAW; }
 
 static void split_row(tl_ldg_builder *b, uint32_t r) {
   const tl_table *tb = &b->l->t[TL_TB_SPLITS];
-  splitrow s = { at_col(b, SP_DEAL, tl_ldg_line(tb, r)), at_col(b, SP_PAYEE, tl_ldg_line(tb, r)), false };
+  uint32_t line = tl_ldg_line(tb, r);
+  pos deal = at_col(b, SP_DEAL, line), payee = at_col(b, SP_PAYEE, line);
   tl_dec share = tl_col_dec(&tb->cols[SP_SHARE], r);
   if (b->state[SP_SHARE] == CELL_OK && !share_ok(share)) {
     qbuf q;
@@ -841,9 +886,9 @@ static void split_row(tl_ldg_builder *b, uint32_t r) {
         qcell(&q, &b->cells[b->chdr[SP_SHARE]]));
     b->state[SP_SHARE] = CELL_BAD;
   }
-  s.ok = b->state[SP_DEAL] == CELL_OK && b->state[SP_PAYEE] == CELL_OK
-         && b->state[SP_SHARE] == CELL_OK;
-  tl_vec_push(b->split, s);
+  bool ok = b->state[SP_DEAL] == CELL_OK && b->state[SP_PAYEE] == CELL_OK
+            && b->state[SP_SHARE] == CELL_OK;
+  split_at(b, r, line, deal, payee, ok);
 }
 
 static void quota_row(tl_ldg_builder *b, uint32_t r) {
@@ -890,8 +935,9 @@ static void payees_end(tl_ldg_builder *b) {
     int32_t row = key_row(b, TL_TB_PAYEES, f->str);
     tb->cols[f->col].v.ref[f->row] = row;
     if (row >= 0 || b->broken[TL_TB_PAYEES]) continue;
-    if (!tb->cols[f->col].isnull) tb->cols[f->col].isnull = tl_calloc(b->cap[TL_TB_PAYEES], 1);
-    tb->cols[f->col].isnull[f->row] = 1;
+    if (!tb->cols[f->col].isnull)
+      tb->cols[f->col].isnull = tl_calloc(tl_null_bytes(b->cap[TL_TB_PAYEES]), 1);
+    mark_null(tb->cols[f->col].isnull, f->row);
     qbuf q;
     err(b, TL_TB_PAYEES, f->at, "data-ref", "column \"%s\": unknown payee \"%s\"",
         tb->cols[f->col].name, qstr(&q, b->l, f->str));
@@ -992,16 +1038,16 @@ static void check_deal_splits(const tl_ldg_builder *b, const tl_table *st, const
   for (size_t j = 0; j < n; j++) {
     uint32_t r = o[j].row;
     if (r < first) first = r;
-    if (!b->split.v[r].ok || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
+    if (!(b->split.v[r].deal & SPLIT_OK) || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
       ok = false;
     } else if (j > 0 && o[j].key == o[j - 1].key) {
       later x = { r, o[j - 1].row, LATER_DUP, { 0 }, tl_ldg_line(st, o[j - 1].row),
-                  st->cols[SP_PAYEE].v.ref[r] };
+                  st->cols[SP_PAYEE].v.ref[r], split_pos(b, r, true) };
       tl_vec_push(*bad, x);
     }
   }
   if (ok && sum.raw != TL_DEC_ONE_RAW) {
-    later x = { first, first, LATER_SUM, sum, 0, -1 };
+    later x = { first, first, LATER_SUM, sum, 0, -1, split_pos(b, first, false) };
     tl_vec_push(*bad, x);
   }
 }
@@ -1153,17 +1199,18 @@ static void splits_end(tl_ldg_builder *b) {
       tl_dec p;
       if (tl_dec_mul_int(x->sum, 100, &p) != TL_DEC_OK) p = x->sum;
       tl_dec_format(p, -1, false, pct, sizeof pct);
-      err(b, TL_TB_SPLITS, b->split.v[x->row].deal, "data-split",
+      err(b, TL_TB_SPLITS, x->at, "data-split",
           "split shares of deal \"%s\" sum to %s%%, not 100%%",
           qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])), pct);
     } else {
-      err(b, TL_TB_SPLITS, b->split.v[x->row].payee, "data-key",
+      err(b, TL_TB_SPLITS, x->at, "data-key",
           "deal \"%s\" is split to \"%s\" twice (first %s %u)",
           qstr(&q, l, tl_col_str(ids, (uint32_t)deal[x->row])),
           qstr(&q2, l, pids->v.str[x->payee]), first_at(b), x->line);
     }
   }
   tl_vec_free(b->split);
+  tl_vec_free(b->split_far);
   if (tl_diag_errors(b->d) == b->errors_before) {
     permute(st, order, identity || grouped);
   }
@@ -1639,7 +1686,7 @@ INLINE bool plain_number(pop op, const char *x, size_t n, const char *end, int64
 INLINE void plain_empty(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   tl_column *col = &tb->cols[c];
   if (col->type == TL_COL_DATE && col->isnull) {   /* set_null's usual case: no date */
-    col->isnull[r] = 1;
+    mark_null(col->isnull, r);
     col->v.date[r] = TL_DATE_NONE;
   } else {
     set_null(b, tb, c, r);
@@ -1664,9 +1711,8 @@ INLINE bool plain_deal_end(tl_ldg_builder *b, uint32_t r, bool currency, const t
 INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const char *p,
                             const tl_csv_span *deal, const tl_csv_span *payee) {
   if (!share_ok(tl_col_dec(&b->l->t[TL_TB_SPLITS].cols[SP_SHARE], r))) return false;
-  splitrow sr = { { line, (uint32_t)(deal->p - p) + 1 }, { line, (uint32_t)(payee->p - p) + 1 },
-                  true };
-  tl_vec_push(b->split, sr);
+  pos d = { line, (uint32_t)(deal->p - p) + 1 }, y = { line, (uint32_t)(payee->p - p) + 1 };
+  split_at(b, r, tl_ldg_line(&b->l->t[TL_TB_SPLITS], r), d, y, true);
   return true;
 }
 
@@ -1947,8 +1993,23 @@ static void start_part(tl_ldg_builder *b, part *pt) {
   w->hcur_ok = w->hnext_ok = false;
   memset(&w->csvcells, 0, sizeof w->csvcells);
   memset(&w->split, 0, sizeof w->split);
+  memset(&w->split_far, 0, sizeof w->split_far);
   w->cells = NULL;
   pt->started = tl_thread_start(&pt->thread, part_main, pt) == 0;
+}
+
+/* Bits [at, at + n) of bits set to the first n bits of from: a worker's
+** empty cells, at their rows' place.  A byte at a time, each written
+** whole or under a mask, never past the byte of bit at + n - 1. */
+static void copy_bits(uint8_t *bits, uint32_t at, const uint8_t *from, uint32_t n) {
+  uint8_t *d = bits + at / 8;
+  unsigned s = at % 8;
+  for (size_t i = 0; i < tl_null_bytes(n); i++) {
+    unsigned m = i + 1 == tl_null_bytes(n) && n % 8 ? (1u << (n % 8)) - 1 : 0xFFu;
+    unsigned x = from[i] & m;
+    d[i] = (uint8_t)((d[i] & ~(m << s)) | x << s);
+    if (s && m >> (8 - s)) d[i + 1] = (uint8_t)((d[i + 1] & ~(m >> (8 - s))) | x >> (8 - s));
+  }
 }
 
 /* Move the n rows of the current table at row `from` to row `to` (at most
@@ -1993,8 +2054,8 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
           if (v[r] >= pt->nstr) v[r] = id[v[r] - pt->nstr];
       }
       if (pt->cols[c].isnull) {
-        if (!col->isnull) col->isnull = tl_calloc(b->cap[t], 1);
-        memcpy(col->isnull + at_row, pt->cols[c].isnull, n);
+        if (!col->isnull) col->isnull = tl_calloc(tl_null_bytes(b->cap[t]), 1);
+        copy_bits(col->isnull, at_row, pt->cols[c].isnull, n);
       }
     }
     tl_free(id);
@@ -2003,9 +2064,12 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
     else if (!tb->line && line != tb->line0 + at_row) list_lines(b, t, at_row);
     for (uint32_t r = 0; tb->line && r < n; r++) tb->line[at_row + r] = line + r;
     if (pt->split) {             /* written in place (part_main), with the worker's lines */
-      for (uint32_t r = 0; r < n; r++) {
-        b->split.v[at_row + r].deal.line += line - PART_LINE;
-        b->split.v[at_row + r].payee.line += line - PART_LINE;
+      for (size_t i = 0; i < pt->w.split_far.n; i++) {
+        splitfar f = pt->w.split_far.v[i];
+        f.row += at_row;
+        f.deal.line += line - PART_LINE;
+        f.payee.line += line - PART_LINE;
+        tl_vec_push(b->split_far, f);
       }
       b->split.n += pt->w.split.n;
     }
@@ -2018,6 +2082,7 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   if (pt->own_strs) tl_strtab_free(pt->view.strs);
   tl_free(pt->hot);
   tl_vec_free(pt->w.csvcells);
+  tl_vec_free(pt->w.split_far);
   *next = pt->end;
   tl_free(pt->block);
   return ok;
@@ -2329,6 +2394,7 @@ static void free_builder(tl_ldg_builder *b) {
   tl_vec_free(b->fx);
   tl_vec_free(b->fxpos);
   tl_vec_free(b->split);
+  tl_vec_free(b->split_far);
   tl_free(b->chdr);
   tl_free(b->hcur);
   tl_free(b->hnext);

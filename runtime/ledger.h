@@ -170,7 +170,10 @@ typedef struct tl_column {
     int32_t *ref;       /* payee, deal: row index, -1 when empty */
     uint8_t *b;         /* bool: 0/1 */
   } v;
-  uint8_t *isnull;      /* NULL when no cell of the column is empty */
+  /* Empty cells, a bit a row (row r: bit r % 8 of byte r / 8; read with
+  ** tl_col_null), NULL when no cell of the column is empty.  Bits, not a
+  ** byte a row: 10M deals with an optional column or two gave 20 MB. */
+  uint8_t *isnull;
   /* A decimal column keeps its values' raw tl_dec in 64 bits (d64) while
   ** every one fits, as money, rates and shares nearly always do (up to 9.2
   ** billion at 9 places): eight bytes a deal less than 128 bits.  The first
@@ -217,7 +220,10 @@ int32_t tl_ldg_find(const tl_ledger *l, tl_tableid t, const char *id);
 
 /* Column index in a table by name, or -1. */
 int tl_ldg_col(const tl_table *t, const char *name);
-static inline bool tl_col_null(const tl_column *c, uint32_t row) { return c->isnull && c->isnull[row]; }
+static inline size_t tl_null_bytes(uint32_t rows) { return ((size_t)rows + 7) / 8; }
+static inline bool tl_col_null(const tl_column *c, uint32_t row) {
+  return c->isnull && (c->isnull[row >> 3] >> (row & 7) & 1);
+}
 /* Row `row` of a decimal column (money, number, percent). */
 static inline tl_dec tl_col_dec(const tl_column *c, uint32_t row) {
   return c->wide ? c->v.dec[row] : tl_dec_from_raw(c->v.d64[row]);

@@ -988,6 +988,23 @@ static void test_splits_grouped(void **state) {
   assert_string_equal(errors_of(&moved),
     "splits.csv:4:4: error: deal \"D2\" is split to \"bob\" twice (first on line 3)\n"
     "splits.csv:6:4: error: deal \"D2\" is split to \"ann\" twice (first on line 5)\n");
+  /* cells after a quoted line break, on a later line than their row's
+  ** first: their places are kept whole (splitfar; a worker's part gives
+  ** such rows back to the main reader) */
+  input far = {
+    .payees = roster,
+    .deals = in.deals,
+    .splits = "note,deal,payee,share\n"
+              "\"two\nlines\",D1,ann,50%\n"
+              "x,D1,bob,40%\n"
+              "y,D2,bob,50%\n"
+              "\"a\nb\",D2,ann,25%\n"
+              "\"c\nd\",D2,bob,25%\n"
+              "z,D3,cy,100%\n",
+  };
+  assert_string_equal(errors_of(&far),
+    "splits.csv:3:8: error: split shares of deal \"D1\" sum to 90%, not 100%\n"
+    "splits.csv:9:7: error: deal \"D2\" is split to \"bob\" twice (first on line 5)\n");
 }
 
 static void test_split_errors(void **state) {
