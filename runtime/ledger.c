@@ -1712,7 +1712,12 @@ INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const 
                             const tl_csv_span *deal, const tl_csv_span *payee) {
   if (!share_ok(tl_col_dec(&b->l->t[TL_TB_SPLITS].cols[SP_SHARE], r))) return false;
   pos d = { line, (uint32_t)(deal->p - p) + 1 }, y = { line, (uint32_t)(payee->p - p) + 1 };
-  split_at(b, r, line, d, y, true);   /* the row's line, as the table will have it */
+  if (d.col > SPLIT_COL || y.col > SPLIT_COL) {
+    split_at(b, r, line, d, y, true);   /* the row's line, as the table will have it */
+  } else {
+    splitrow sr = { d.col | SPLIT_OK, y.col };
+    tl_vec_push(b->split, sr);
+  }
   return true;
 }
 
