@@ -308,7 +308,7 @@ static int removal_period(const engine *e, uint32_t row, int k) {
   const tl_program *p = e->p;
   if (p->clawback_col < 0) return e->n;
   const tl_column *c = &e->l->t[TL_TB_DEALS].cols[p->clawback_col];
-  if (tl_col_null(c, row) || c->v.date[row] == TL_DATE_NONE) return e->n;
+  if (c->v.date[row] == TL_DATE_NONE) return e->n;   /* as every empty date cell is */
   tl_date closed = e->l->t[TL_TB_DEALS].cols[2].v.date[row], cancel = c->v.date[row];
   if (cancel - closed > p->clawback_days || cancel > p->cal.end) return e->n;
   int r = tl_cal_period_of(&p->cal, cancel);
