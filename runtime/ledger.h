@@ -244,6 +244,13 @@ static inline const char *tl_ldg_id(const tl_ledger *l, tl_tableid t, uint32_t r
 }
 
 /* ---- building ------------------------------------------------------------ */
+
+/* When the main reader of a big CSV file on several threads hands the second
+** half of its way over to a new worker (ledger.c, hand_over): when a worker
+** is done, which is what runs want; never, so that tests see the parts as
+** planned; or between any two blocks of rows, so that tests and fuzzing
+** meet many hand-overs in small files. */
+typedef enum tl_ldg_hand { TL_HAND_WHEN_DONE, TL_HAND_NEVER, TL_HAND_ALWAYS } tl_ldg_hand;
 typedef struct tl_ldg_opts {
   const tl_tablespec *payees;   /* the plan's declared schemas */
   const tl_tablespec *deals;
@@ -253,6 +260,8 @@ typedef struct tl_ldg_opts {
   int threads;                  /* CSV: threads reading big deals and splits files (0, 1: one) */
   size_t part_min;              /* CSV: bytes of rows each of them reads at least (0: 1 MiB) */
   bool general;                 /* CSV: no plain rows (tests: to compare the two paths) */
+  tl_ldg_hand hand;             /* CSV: when the main reader hands parts over (0: as
+                                ** workers are done) */
 } tl_ldg_opts;
 
 /* One cell as read from a source: text plus where it came from. */

@@ -30,13 +30,16 @@ static const tl_colspec deal_cols[] = {
 };
 
 /* Load with the deals file read on one thread, or cut into parts of a few
-** bytes on three; returns the messages and what the ledger holds, as text. */
+** bytes on three, handed over between any two blocks of rows where they fit
+** (hand_over: in files this small the workers are rarely done first);
+** returns the messages and what the ledger holds, as text. */
 static char *load(const char *text, size_t np, const char *deals, size_t nd, int threads,
                   bool general) {
   tl_cal cal;
   tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), TL_PERIOD_QUARTER);
   tl_tablespec ps = { "payees", 6, payee_cols }, ds = { "deals", 6, deal_cols };
-  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50, threads, 8, general };
+  tl_ldg_opts o = { &ps, &ds, "USD", &cal, 50, threads, 8, general,
+                    threads > 1 ? TL_HAND_ALWAYS : TL_HAND_WHEN_DONE };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_feed_csv(b, TL_TB_PAYEES, "payees.csv", text, np);
