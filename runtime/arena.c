@@ -57,6 +57,8 @@ void *tl_realloc(void *p, size_t n) {
 
 void *tl_alloc(size_t n) { return tl_realloc(NULL, n ? n : 1); }
 
+void *tl_realloc_lazy(void *p, size_t n) { return n ? get(p, n, false, false) : tl_realloc(p, 0); }
+
 static void *zeroed(size_t count, size_t size, bool ahead) {
   if (size && count > (size_t)-1 / size) oom_handler();
   size_t n = count * size;

@@ -24,6 +24,9 @@ void *tl_calloc(size_t count, size_t size);
 ** written, not ahead (prefault.h): for a block that fills while another
 ** empties, so the two are not both in memory whole. */
 void *tl_calloc_lazy(size_t count, size_t size);
+/* tl_realloc, the new pages left to be faulted in as they are first written:
+** for room that may not all be used. */
+void *tl_realloc_lazy(void *p, size_t n);
 void tl_free(void *p);
 char *tl_strndup(const char *s, size_t n);
 char *tl_strdup(const char *s);

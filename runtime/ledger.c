@@ -1463,7 +1463,12 @@ static void reserve_keys(tl_ldg_builder *b, size_t rows, const char *p, const ch
   if (b->key_bytes <= 0 || end == p) return;
   double want = upto == end ? (double)rows
                             : (double)rows * (double)(upto - p) / (double)(end - p) + 64;
-  tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * want));
+  /* with n readers, the main reader's part is f = 2/(n + 1) of the file
+  ** and what it ends up reading about 1/n = f/(2 - f) (hand_over): only
+  ** that is faulted in ahead */
+  double f = (double)(upto - p) / (double)(end - p), hot = (double)rows * f / (2 - f) + 64;
+  tl_str_reserve_keys(b->l->strs, (uint32_t)want, (size_t)(b->key_bytes * want),
+                      (size_t)(b->key_bytes * hot));
 }
 
 /* Ask for the hash slots a row will look up, while the row before it is
@@ -1967,7 +1972,8 @@ static void *part_main(void *arg) {
     w->split.cap = w->cap[t];
   }
   if (w->key_bytes > 0 && pt->own_strs)   /* its deal ids, as the main reader's */
-    tl_str_reserve_keys(pt->view.strs, pt->cap, (size_t)(w->key_bytes * pt->cap));
+    tl_str_reserve_keys(pt->view.strs, pt->cap, (size_t)(w->key_bytes * pt->cap),
+                        (size_t)(w->key_bytes * pt->cap));
   tl_csv *c = tl_csv_new_at(pt->p, (size_t)(pt->end - pt->p), PART_LINE);
   feed_rows(w, c, pt->p, (size_t)(pt->end - pt->p), pt->mapped, NULL);
   (void)tl_csv_at(c, &pt->end_line);

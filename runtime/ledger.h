@@ -106,8 +106,10 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
 ** can be given to tl_str_key next (which then reports it). */
 uint32_t tl_str_key_try(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_t *first);
 /* Room for n more keys of bytes bytes in all (each with its NUL), ahead of
-** adding them: a loader that estimated them from the file. */
-void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes);
+** adding them: a loader that estimated them from the file.  The first hot
+** bytes of the room are faulted in ahead (prefault.h), the rest as written:
+** a reader that may hand part of its way over uses less than its room. */
+void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes, size_t hot);
 /* The row whose key is s, or UINT32_MAX.  hint (may be NULL) is where the
 ** caller's last lookup ended: lookups in key order then stay cheap. */
 uint32_t tl_str_find_key(const tl_strtab *t, const char *s, size_t n, uint32_t *hint);

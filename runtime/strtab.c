@@ -39,6 +39,7 @@
 
 #include "arena.h"
 #include "ledger.h"
+#include "prefault.h"
 
 /* Packed NUL-terminated strings; string i is text[off[i] .. off[i + 1] - 1).
 ** The key set starts without offsets: while every key has the same length,
@@ -428,10 +429,15 @@ uint32_t tl_str_key(tl_strtab *t, uint32_t row, const char *s, size_t n, uint32_
   return id;
 }
 
-void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes) {
+void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes, size_t hot) {
   strbuf *k = &t->k;
   if ((uint64_t)nkeys(t) + n + 1 > TL_STR_KEY || k->used + bytes > UINT32_MAX) return;
-  k->text = grow_exact(k->text, &k->cap, k->used + bytes);
+  if (k->used + bytes > k->cap) {
+    k->text = tl_realloc_lazy(k->text, k->used + bytes);
+    k->cap = k->used + bytes;
+    if (hot > bytes) hot = bytes;
+    if (hot >= (256u << 10)) tl_prefault(k->text + k->used, hot, false);
+  }
   if (!k->off) return;          /* keys of one width need no offsets */
   size_t obytes = (size_t)k->ncap * sizeof *k->off;
   k->off = grow_exact(k->off, &obytes, ((size_t)k->n + n + 2) * sizeof *k->off);

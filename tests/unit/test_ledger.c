@@ -216,8 +216,8 @@ static void test_keys(void **state) {
   tl_strtab *t[3] = { tl_strtab_new(), tl_strtab_new(), tl_strtab_new() };
   /* room reserved ahead: too little for the first (it grows on), more than
   ** enough for the second; the keys read the same either way */
-  tl_str_reserve_keys(t[0], 1000, 4000);
-  tl_str_reserve_keys(t[1], 60000, 600000);
+  tl_str_reserve_keys(t[0], 1000, 4000, 4000);
+  tl_str_reserve_keys(t[1], 60000, 600000, 0);
   char buf[16];
   uint32_t first, hint = 0;
   for (uint32_t i = 0; i < 50000; i++) {
