@@ -309,7 +309,7 @@ static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_pr
   *l = NULL;
   if (!*p) return false;
   tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors,
-                     o->threads, 0, false, false };
+                     o->threads, 0, false, TL_HAND_WHEN_DONE };
   *l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   return *l != NULL;
 }
@@ -372,7 +372,7 @@ static bool run_side(const char *plan, const char *data, tl_diags *d, const opts
   s->p = load_plan(plan, d, &s->text, &len);
   if (!s->p) return false;
   tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, o->max_errors,
-                     o->threads, 0, false, false };
+                     o->threads, 0, false, TL_HAND_WHEN_DONE };
   s->l = tl_ldg_load_csv_dir(data, &lo, d);
   if (s->l) s->r = tl_eng_run_threads(s->p, s->l, d, o->max_steps, o->threads);
   return s->r != NULL;
@@ -508,7 +508,7 @@ static int cmd_run(const opts *o) {
   tl_result *r = NULL;
   if (!p) goto done;
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, o->threads,
-                     0, false, false };
+                     0, false, TL_HAND_WHEN_DONE };
   l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
   if (!l) goto done;
   r = tl_eng_run_threads(p, l, d, o->max_steps, o->threads);

@@ -143,7 +143,8 @@ static void run_block(const tl_checked *c, const tl_program *p, tl_diags *d, tl_
       tl_diag(run, TL_SEV_ERROR, loc, "test", "unknown row kind %s in a test (use payee, deal, "
               "split, fx or quota)", it->table);
     }
-  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false, false };
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false,
+                     TL_HAND_WHEN_DONE };
   tl_ldg_builder *b = tl_ldg_begin(&lo, run);
   feed_records(b, t->tests, "payee", TL_TB_PAYEES, &p->payees, file, run);
   feed_pairs(b, t->tests, "fx", TL_TB_FX, file);

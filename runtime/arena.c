@@ -42,7 +42,7 @@ static void *get(void *p, size_t n, bool zero, bool ahead) {
     q = zero ? calloc(n, 1) : realloc(p, n);
   if (q == NULL) oom_handler();
   if (mem_limit) __atomic_add_fetch(&mem_used, malloc_usable_size(q) - old, __ATOMIC_RELAXED);
-  if (ahead && n >= 256u << 10) tl_prefault(q, n, false);
+  if (ahead && n >= TL_PREFAULT_MIN) tl_prefault(q, n, false);
   return q;
 }
 

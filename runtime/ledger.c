@@ -363,7 +363,9 @@ static bool set_line(tl_ldg_builder *b, uint32_t r, uint32_t line) {
 }
 
 /* Row r of a column's empty-cell bits (tl_col_null) set. */
-static inline void mark_null(uint8_t *bits, uint32_t r) { bits[r >> 3] |= (uint8_t)(1u << (r & 7)); }
+static inline void mark_null(uint8_t *bits, uint32_t r) {
+  bits[r >> 3] |= (uint8_t)(1u << (r & 7));
+}
 
 static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   tl_column *col = &tb->cols[c];
@@ -848,14 +850,20 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   }
 }
 
-/* Keep where splits row r's deal and payee cells are (splitrow). */
-static void split_at(tl_ldg_builder *b, uint32_t r, uint32_t line, pos deal, pos payee, bool ok) {
+/* Splits row r's places whole, in split_far (splitrow): rare, out of line. */
+static __attribute__((noinline)) void split_far_at(tl_ldg_builder *b, uint32_t r, pos deal,
+                                                   pos payee) {
   assert(r == b->split.n && (!b->split_far.n || b->split_far.v[b->split_far.n - 1].row < r));
+  splitfar f = { r, deal, payee };
+  tl_vec_push(b->split_far, f);
+}
+
+/* Keep where splits row r, on line `line`, has its deal and payee cells
+** (splitrow). */
+INLINE void split_at(tl_ldg_builder *b, uint32_t r, uint32_t line, pos deal, pos payee, bool ok) {
+  if (deal.line != line || payee.line != line || deal.col > SPLIT_COL || payee.col > SPLIT_COL)
+    split_far_at(b, r, deal, payee);
   splitrow s = { (deal.col & SPLIT_COL) | (ok ? SPLIT_OK : 0), payee.col & SPLIT_COL };
-  if (deal.line != line || payee.line != line || deal.col > SPLIT_COL || payee.col > SPLIT_COL) {
-    splitfar f = { r, deal, payee };
-    tl_vec_push(b->split_far, f);
-  }
   tl_vec_push(b->split, s);
 }
 
@@ -1041,7 +1049,8 @@ static void check_deal_splits(const tl_ldg_builder *b, const tl_table *st, const
   for (size_t j = 0; j < n; j++) {
     uint32_t r = o[j].row;
     if (r < first) first = r;
-    if (!(b->split.v[r].deal & SPLIT_OK) || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
+    if (!(b->split.v[r].deal & SPLIT_OK)
+        || tl_dec_add(sum, tl_col_dec(&st->cols[SP_SHARE], r), &sum) != TL_DEC_OK) {
       ok = false;
     } else if (j > 0 && o[j].key == o[j - 1].key) {
       later x = { r, o[j - 1].row, LATER_DUP, { 0 }, tl_ldg_line(st, o[j - 1].row),
@@ -1720,12 +1729,7 @@ INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const 
                             const tl_csv_span *deal, const tl_csv_span *payee) {
   if (!share_ok(tl_col_dec(&b->l->t[TL_TB_SPLITS].cols[SP_SHARE], r))) return false;
   pos d = { line, (uint32_t)(deal->p - p) + 1 }, y = { line, (uint32_t)(payee->p - p) + 1 };
-  if (d.col > SPLIT_COL || y.col > SPLIT_COL) {
-    split_at(b, r, line, d, y, true);   /* the row's line, as the table will have it */
-  } else {
-    splitrow sr = { d.col | SPLIT_OK, y.col };
-    tl_vec_push(b->split, sr);
-  }
+  split_at(b, r, line, d, y, true);   /* the row's line, as the table will have it */
   return true;
 }
 
@@ -2237,8 +2241,8 @@ static bool hand_over(tl_ldg_builder *b, parts *ps, const char *p, const char *s
   int t = b->cur;
   size_t min = b->o.part_min ? b->o.part_min : (size_t)1 << 20;
   tl_table *tb = &b->l->t[t];
-  if (b->o.hand == TL_HAND_NEVER || (size_t)(stop - p) < 2 * min || ps->n >= MAX_PARTS || b->broken[t]
-      || tl_diag_errors(b->d) != b->errors_before) {
+  if (b->o.hand == TL_HAND_NEVER || (size_t)(stop - p) < 2 * min || ps->n >= MAX_PARTS
+      || b->broken[t] || tl_diag_errors(b->d) != b->errors_before) {
     ps->no_hand = true;
     return false;
   }

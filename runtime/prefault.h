@@ -26,6 +26,9 @@
 bool tl_prefault_start(void);
 /* Drop what is queued and wait for the helper to end. */
 void tl_prefault_stop(void);
+/* The smallest block worth faulting in ahead: below it the pages are left
+** to be faulted in as written, not worth a slot of the helper's queue. */
+enum { TL_PREFAULT_MIN = 256 << 10 };
 /* Queue [p, p + n) to be faulted in, for writing or (read) for reading.
 ** False when nothing was queued (no helper, or its queue is full). */
 bool tl_prefault(const void *p, size_t n, bool read);

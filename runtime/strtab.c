@@ -436,7 +436,7 @@ void tl_str_reserve_keys(tl_strtab *t, uint32_t n, size_t bytes, size_t hot) {
     k->text = tl_realloc_lazy(k->text, k->used + bytes);
     k->cap = k->used + bytes;
     if (hot > bytes) hot = bytes;
-    if (hot >= (256u << 10)) tl_prefault(k->text + k->used, hot, false);
+    if (hot >= TL_PREFAULT_MIN) tl_prefault(k->text + k->used, hot, false);
   }
   if (!k->off) return;          /* keys of one width need no offsets */
   size_t obytes = (size_t)k->ncap * sizeof *k->off;

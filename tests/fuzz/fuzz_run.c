@@ -57,7 +57,7 @@ typedef struct one_run {
 
 static void run_on(const tl_program *p, const file f[NFILES], int threads, one_run *o) {
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, threads,
-                     threads > 1 ? 8 : 0, false, false };
+                     threads > 1 ? 8 : 0, false, TL_HAND_WHEN_DONE };
   o->d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&lo, o->d);
   feed_files(b, f);

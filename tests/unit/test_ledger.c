@@ -746,7 +746,7 @@ static void test_error_limit(void **state) {
 ** a column of 0 gives a message naming just the row. */
 static void test_direct_cells(void **state) {
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, false };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, TL_HAND_WHEN_DONE };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_cell ph[] = { { "id", 2, 0, 0, false }, { "role", 4, 0, 0, false } };
@@ -1174,36 +1174,7 @@ static void test_load_dir(void **state) {
 /* ---- a big deals file on several threads --------------------------------- */
 
 /* Everything a ledger holds of its deals, string ids included, and the
-** messages: equal from one thread and from parts read by several. */
-static char *print_load(const input *in, uint32_t *worker_rows);
-
-/* The load's messages and ledger as text, and the rows workers read: with
-** the parts as planned (so that the tests can tell which were taken), and
-** with parts handed over as workers are done and between any two blocks,
-** which must give the same text. */
-static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *worker_rows) {
-  int t0 = threads;
-  size_t m0 = part_min;
-  bool g0 = general;
-  threads = nthreads < 0 ? 1 : nthreads;   /* -1: one thread, the general path only */
-  part_min = min;
-  general = general || nthreads < 0;   /* set by the caller: the general path on threads too */
-  hand = TL_HAND_NEVER;
-  char *s = print_load(in, worker_rows);
-  for (int h = TL_HAND_WHEN_DONE; threads > 1 && h <= TL_HAND_ALWAYS; h += 2) {
-    uint32_t rows;
-    hand = (tl_ldg_hand)h;
-    char *handed = print_load(in, &rows);
-    assert_string_equal(handed, s);
-    free(handed);
-  }
-  threads = t0;
-  part_min = m0;
-  general = g0;
-  hand = TL_HAND_WHEN_DONE;
-  return s;
-}
-
+** messages, and the rows workers read. */
 static char *print_load(const input *in, uint32_t *worker_rows) {
   tl_diags *d = tl_diags_new();
   tl_ledger *l = build(in, d);
@@ -1223,6 +1194,34 @@ static char *print_load(const input *in, uint32_t *worker_rows) {
   fclose(f);
   tl_ldg_free(l);
   tl_diags_free(d);
+  return s;
+}
+
+/* The load's messages and ledger as text, and the rows workers read: with
+** the parts as planned (so that the tests can tell which were taken), and
+** with parts handed over as workers are done and between any two blocks,
+** which must give the same text. */
+static char *fingerprint(const input *in, int nthreads, size_t min, uint32_t *worker_rows) {
+  int t0 = threads;
+  size_t m0 = part_min;
+  bool g0 = general;
+  threads = nthreads < 0 ? 1 : nthreads;   /* -1: one thread, the general path only */
+  part_min = min;
+  general = general || nthreads < 0;   /* set by the caller: the general path on threads too */
+  hand = TL_HAND_NEVER;
+  char *s = print_load(in, worker_rows);
+  static const tl_ldg_hand modes[] = { TL_HAND_WHEN_DONE, TL_HAND_ALWAYS };
+  for (size_t i = 0; threads > 1 && i < sizeof modes / sizeof *modes; i++) {
+    uint32_t rows;
+    hand = modes[i];
+    char *handed = print_load(in, &rows);
+    assert_string_equal(handed, s);
+    free(handed);
+  }
+  threads = t0;
+  part_min = m0;
+  general = g0;
+  hand = TL_HAND_WHEN_DONE;
   return s;
 }
 

@@ -251,7 +251,8 @@ typedef struct tables { const char *payees, *fx, *deals, *splits, *quotas; } tab
 
 /* Feed the tables in the builder's order; the ledger must load cleanly. */
 static void load(const tables *t) {
-  tl_ldg_opts o = { &prog->payees, &prog->deals, prog->currency, &prog->cal, 0, 1, 0, false, false };
+  tl_ldg_opts o = { &prog->payees, &prog->deals, prog->currency, &prog->cal, 0, 1, 0, false,
+                    TL_HAND_WHEN_DONE };
   tl_ldg_builder *b = tl_ldg_begin(&o, diags);
   const char *src[] = { t->payees, t->fx, t->deals, t->splits, t->quotas };
   const tl_tableid ids[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS };
