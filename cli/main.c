@@ -302,15 +302,23 @@ static void run_hashes(const opts *o, const char *plan, size_t plan_len, char pl
   tl_sha256_hex(&h, inputs_hex);
 }
 
+/* The ledger of a run of p (from --data dir or --db), with only the deals
+** columns the run reads kept (tl_prog_deals_read); NULL after reporting. */
+static tl_ledger *load_ledger(const tl_program *p, const opts *o, const char *dir, tl_diags *d) {
+  bool *read = tl_alloc((size_t)p->deals.ncols + 1);
+  tl_prog_deals_read(p, read);
+  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, o->threads,
+                     0, false, TL_HAND_WHEN_DONE, read };
+  tl_ledger *l = dir ? tl_ldg_load_csv_dir(dir, &lo, d) : tl_ldg_load_sqlite(o->db, &lo, d);
+  tl_free(read);
+  return l;
+}
+
 /* The plan and its ledger, ready to run; false after reporting. */
 static bool load_all(const opts *o, tl_diags *d, char **text, size_t *len, tl_program **p,
                      tl_ledger **l) {
   *p = load_plan(o->files[0], d, text, len);
-  *l = NULL;
-  if (!*p) return false;
-  tl_ldg_opts lo = { &(*p)->payees, &(*p)->deals, (*p)->currency, &(*p)->cal, o->max_errors,
-                     o->threads, 0, false, TL_HAND_WHEN_DONE };
-  *l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
+  *l = *p ? load_ledger(*p, o, o->db ? NULL : o->data, d) : NULL;
   return *l != NULL;
 }
 
@@ -371,9 +379,7 @@ static bool run_side(const char *plan, const char *data, tl_diags *d, const opts
   memset(s, 0, sizeof *s);
   s->p = load_plan(plan, d, &s->text, &len);
   if (!s->p) return false;
-  tl_ldg_opts lo = { &s->p->payees, &s->p->deals, s->p->currency, &s->p->cal, o->max_errors,
-                     o->threads, 0, false, TL_HAND_WHEN_DONE };
-  s->l = tl_ldg_load_csv_dir(data, &lo, d);
+  s->l = load_ledger(s->p, o, data, d);
   if (s->l) s->r = tl_eng_run_threads(s->p, s->l, d, o->max_steps, o->threads);
   return s->r != NULL;
 }
@@ -507,9 +513,7 @@ static int cmd_run(const opts *o) {
   tl_ledger *l = NULL;
   tl_result *r = NULL;
   if (!p) goto done;
-  tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, o->max_errors, o->threads,
-                     0, false, TL_HAND_WHEN_DONE };
-  l = o->db ? tl_ldg_load_sqlite(o->db, &lo, d) : tl_ldg_load_csv_dir(o->data, &lo, d);
+  l = load_ledger(p, o, o->db ? NULL : o->data, d);
   if (!l) goto done;
   r = tl_eng_run_threads(p, l, d, o->max_steps, o->threads);
   if (!r) goto done;

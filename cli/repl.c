@@ -554,8 +554,9 @@ static void feed_deals(session *s, tl_ldg_builder *b, const tl_program *p, bool 
 ** skip (a deal id, or NULL) leaves out one deal and its splits. */
 static tl_ledger *build_ledger(session *s, const tl_program *p, bool edits, const char *skip,
                                tl_diags *d) {
+  /* every column kept: an expression typed later may read any of them */
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false,
-                     TL_HAND_WHEN_DONE };
+                     TL_HAND_WHEN_DONE, NULL };
   tl_ldg_builder *b = tl_ldg_begin(&lo, d);
   for (size_t i = 0; i < NLOAD; i++) {
     tl_tableid t = load_order[i];

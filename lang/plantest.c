@@ -144,7 +144,7 @@ static void run_block(const tl_checked *c, const tl_program *p, tl_diags *d, tl_
               "split, fx or quota)", it->table);
     }
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false,
-                     TL_HAND_WHEN_DONE };
+                     TL_HAND_WHEN_DONE, NULL };
   tl_ldg_builder *b = tl_ldg_begin(&lo, run);
   feed_records(b, t->tests, "payee", TL_TB_PAYEES, &p->payees, file, run);
   feed_pairs(b, t->tests, "fx", TL_TB_FX, file);

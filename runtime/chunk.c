@@ -50,6 +50,18 @@ void tl_prog_free(tl_program *p) {
   tl_free(p);
 }
 
+void tl_prog_deals_read(const tl_program *p, bool *read) {
+  for (int c = 0; c < p->deals.ncols; c++) read[c] = c <= TL_DEALS_AMOUNT;
+  for (uint32_t i = 0; i < p->nrules; i++) read[p->rules[i].target] = true;
+  if (p->clawback_col >= 0) read[p->clawback_col] = true;
+  for (uint32_t i = 0; i < p->nchunks; i++)
+    for (uint32_t k = 0; k < p->chunks[i].n; k++)
+      if (TL_INSTR_OP(p->chunks[i].code[k]) == TL_OP_DCOL) {
+        uint32_t a = TL_INSTR_A(p->chunks[i].code[k]);
+        if (a < (uint32_t)p->deals.ncols) read[a] = true;   /* TL_DEALS_AMOUNT, or a column */
+      }
+}
+
 /* The text of 1-based line n of source, and its length. */
 static const char *source_line(const char *src, size_t len, int n, int *out_len) {
   const char *p = src, *end = src + len;

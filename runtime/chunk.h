@@ -137,6 +137,12 @@ typedef struct tl_program {
 } tl_program;
 
 void tl_prog_free(tl_program *p);
+/* Which of the deals columns a run of p reads: read[c] for each of
+** p->deals' columns (tl_ldg_opts.deals_read).  The id, owner, close date
+** and amount, the crediting rules' targets, the clawback's date and every
+** column a chunk reads (DCOL); a column declared and never read is only
+** checked as the ledger loads. */
+void tl_prog_deals_read(const tl_program *p, bool *read);
 /* Human-readable listing of every chunk with source lines (tally disasm). */
 void tl_prog_disasm(const tl_program *p, const char *source, size_t len, FILE *out);
 

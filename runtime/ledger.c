@@ -84,6 +84,9 @@ int tl_ldg_col(const tl_table *t, const char *name) {
 
 typedef enum cellstate { CELL_NULL, CELL_OK, CELL_BAD } cellstate;
 
+/* Plain rows are read up to BLOCK at a time (plain_block). */
+enum { BLOCK = 32 };
+
 typedef struct pos { uint32_t line, col; } pos;
 
 /* A payee reference inside payees, resolved once the whole roster is read. */
@@ -157,6 +160,10 @@ struct tl_ldg_builder {
   TL_VEC(pos) fxpos;                     /* currency cell of each fx row */
   int d_closed, d_amount, d_currency;
   uint32_t plan_cur;
+  uint32_t row_cur;                      /* the currency of the deals row being read (convert) */
+  /* Where the cells of a column not kept (tl_column.unread) are read to:
+  ** a block's, or the general path's one cell. */
+  int64_t sink[BLOCK];
   TL_VEC(splitrow) split;
   TL_VEC(splitfar) split_far;             /* by row */
   uint32_t *quota_line;                  /* [payee * periods + period]: first line, 0 none */
@@ -304,7 +311,8 @@ static void grow_table(tl_ldg_builder *b, int t, uint32_t want) {
   for (int c = 0; c < tb->ncols; c++) {
     tl_column *col = &tb->cols[c];
     size_t n = (size_t)cap * elem_size(col);
-    if (t != TL_TB_DEALS || c != b->keycol[t])   /* deal ids need no array (tl_col_str) */
+    /* deal ids need no array (tl_col_str), nor a column not kept */
+    if ((t != TL_TB_DEALS || c != b->keycol[t]) && !col->unread)
       set_col_data(col, tl_realloc(col_data(col), n));
     if (col->isnull) {
       col->isnull = tl_realloc(col->isnull, tl_null_bytes(cap));
@@ -369,6 +377,7 @@ static inline void mark_null(uint8_t *bits, uint32_t r) {
 
 static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   tl_column *col = &tb->cols[c];
+  if (col->unread) return;
   if (!col->isnull) col->isnull = tl_calloc(tl_null_bytes(b->cap[b->cur]), 1);
   mark_null(col->isnull, r);
   switch (col->type) {
@@ -675,15 +684,27 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   uint32_t h = 0;
   if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE)
     h = b->hcur_ok ? b->hcur[c] : cell_hash(b, c, x->p, x->len);
+  /* A column not kept is read into the sink: interned only if it is the
+  ** currency, which converts the amount (row_cur), so string ids are the
+  ** same as plain rows give them; a number is checked, never widened. */
+  tl_column sink;
+  if (col->unread) {
+    if (col->type == TL_COL_TEXT && c != b->d_currency) return CELL_OK;
+    sink = *col;
+    set_col_data(&sink, b->sink);
+    col = &sink;
+    r = 0;
+  }
   switch (col->type) {
   case TL_COL_TEXT:
     col->v.str[r] = tl_str_intern_h(b->l->strs, x->p, x->len, h);
+    if (c == b->d_currency && t == TL_TB_DEALS) b->row_cur = col->v.str[r];
     return !cs->key || add_key(b, c, col->v.str[r], r, x) ? CELL_OK : CELL_BAD;
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: {
     tl_dec v;
     if (col->type == TL_COL_PERCENT ? parse_percent(b, cs->name, x, &v)
                                     : parse_dec(b, cs->name, x, &v))
-      return put_dec(b, col, r, v) ? CELL_OK : CELL_BAD;
+      return col->unread || put_dec(b, col, r, v) ? CELL_OK : CELL_BAD;
     break;
   }
   case TL_COL_DATE:
@@ -809,7 +830,7 @@ typedef enum fxstate { FX_DONE, FX_NO_RATE, FX_TOO_LARGE, FX_GAVE_UP } fxstate;
 static fxstate convert_rate(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_column *cols = l->t[TL_TB_DEALS].cols;
-  uint32_t cur = cols[b->d_currency].v.str[r];
+  uint32_t cur = b->row_cur;
   tl_date closed = cols[b->d_closed].v.date[r];
   if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return FX_DONE;
   const fxkey *rate = fx_rate(b, cur, closed);
@@ -822,10 +843,10 @@ static fxstate convert_rate(tl_ldg_builder *b, uint32_t r) {
   return put_dec(b, &l->t[TL_TB_DEALS].cols[b->d_amount], r, amount) ? FX_DONE : FX_GAVE_UP;
 }
 
-/* convert, its usual case inline: a deal in the plan's currency. */
+/* convert, its usual case inline: a deal in the plan's currency.  The
+** currency is the row's as read (row_cur), kept in the table or not. */
 static inline fxstate convert(tl_ldg_builder *b, uint32_t r) {
-  const tl_column *cols = b->l->t[TL_TB_DEALS].cols;
-  return cols[b->d_currency].v.str[r] == b->plan_cur ? FX_DONE : convert_rate(b, r);
+  return b->row_cur == b->plan_cur ? FX_DONE : convert_rate(b, r);
 }
 
 static void deal_row(tl_ldg_builder *b, uint32_t r) {
@@ -835,7 +856,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   if (b->d_currency < 0 || b->state[b->d_currency] != CELL_OK) return;
   if (b->state[b->d_amount] != CELL_OK || b->state[b->d_closed] != CELL_OK) return;
   fxstate st = convert(b, r);
-  uint32_t cur = cols[b->d_currency].v.str[r];
+  uint32_t cur = b->row_cur;
   qbuf q, q2;
   if (st == FX_NO_RATE && !b->broken[TL_TB_FX]) {
     char day[11];
@@ -1293,6 +1314,9 @@ tl_ldg_builder *tl_ldg_begin(const tl_ldg_opts *opts, tl_diags *diags) {
   b->d_amount = need_col(opts->deals, "amount", TL_COL_MONEY);
   b->d_currency = find_col(opts->deals, "currency");
   assert(b->d_currency < 0 || opts->deals->cols[b->d_currency].type == TL_COL_TEXT);
+  for (int c = 0; opts->deals_read && c < opts->deals->ncols; c++)
+    l->t[TL_TB_DEALS].cols[c].unread = !opts->deals_read[c] && c != b->keycol[TL_TB_DEALS]
+                                       && c != b->d_closed && c != b->d_amount;
   b->plan_cur = tl_str_intern(l->strs, opts->currency, strlen(opts->currency));
   return b;
 }
@@ -1589,11 +1613,13 @@ typedef struct pcol {
   int field;                    /* header cell, or -1 */
   uint8_t op;                   /* pop */
   bool optional;
+  bool unread;                  /* read into the sink (tl_column.unread) */
 } pcol;
 
 typedef struct pplan {
   int key, cur;                 /* the P_KEY and P_CURRENCY columns in the header, or -1 */
-  int ntext, *text;             /* the text columns in the header (P_TEXT, P_CURRENCY) */
+  int ntext, *text;             /* the text columns in the header (P_TEXT, P_CURRENCY),
+                                ** but those not kept: the currency is, for row_cur */
   pcol col[];                   /* by spec column */
 } pplan;
 
@@ -1627,11 +1653,12 @@ static pplan *plain_plan(const tl_ldg_builder *b) {
       tl_free(pp);
       return NULL;
     }
-    pp->col[c] = (pcol){ fi, (uint8_t)op, cs->optional };
+    bool unread = b->l->t[t].cols[c].unread;
+    pp->col[c] = (pcol){ fi, (uint8_t)op, cs->optional, unread };
     if (fi < 0) continue;
     if (op == P_KEY) pp->key = c;
     if (op == P_CURRENCY) pp->cur = c;
-    if (op == P_TEXT || op == P_CURRENCY) pp->text[pp->ntext++] = c;
+    if ((op == P_TEXT && !unread) || op == P_CURRENCY) pp->text[pp->ntext++] = c;
   }
   return pp;
 }
@@ -1749,7 +1776,6 @@ INLINE bool plain_split_end(tl_ldg_builder *b, uint32_t r, uint32_t line, const 
 ** the ledger, the string ids and the messages are those of the general
 ** path.
 */
-enum { BLOCK = 32 };
 
 /* Read plain rows at p (line `line`, each before stop) into the current
 ** table, up to BLOCK of them, and set *next to the line after the last;
@@ -1783,7 +1809,7 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
     pop op = (pop)pp->col[c].op;
     if (fi < 0) continue;       /* absent: written empty with the rows */
     const tl_csv_span *fc = f + fi;   /* the column's cell of row j: fc[j * nh] */
-    uint32_t j, r = r0;
+    uint32_t j;
     if (!pp->col[c].optional)   /* an empty required cell ends the block */
       for (j = 0; j < n; j++)
         if (fc[j * nh].len == 0) {
@@ -1791,53 +1817,63 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
           break;
         }
     /* each non-empty cell of the column in the good rows, as x and len of
-    ** row r; a cell the body cannot read ends the block (break) */
+    ** row j; a cell the body cannot read ends the block (break) */
 #define EACH_CELL(...) \
-    for (j = 0; j < n; j++, r++) { \
+    for (j = 0; j < n; j++) { \
       const char *x = fc[j * nh].p; \
       size_t len = fc[j * nh].len; \
       if (len) { __VA_ARGS__ } \
     } \
     n = j
+    /* the column's place for row j: dst(T)[j], in the sink when not kept */
+#define dst(T) (pp->col[c].unread ? (T *)(void *)b->sink : (T *)col_data(col) + r0)
     switch (op) {
     case P_KEY: case P_TEXT: case P_CURRENCY:   /* done with the rows, in order */
       break;
     case P_DEC: case P_PERCENT: {
-      int64_t *d64 = col->wide ? NULL : col->v.d64, raw;
+      int64_t *d64 = col->wide ? NULL : dst(int64_t), raw;
       EACH_CELL(
         if (!plain_number(op, x, len, end, &raw)) break;
-        if (d64) d64[r] = raw;
-        else col->v.dec[r] = tl_dec_from_raw(raw);   /* what put_dec writes */
+        if (d64) d64[j] = raw;
+        else col->v.dec[r0 + j] = tl_dec_from_raw(raw);   /* what put_dec writes */
       );
       break;
     }
-    case P_DATE:
-      EACH_CELL(if (!plain_date(b, x, len, &col->v.date[r])) break;);
+    case P_DATE: {
+      tl_date *v = dst(tl_date);
+      EACH_CELL(if (!plain_date(b, x, len, &v[j])) break;);
       break;
-    case P_BOOL:
-      EACH_CELL(if (!parse_bool(x, len, &col->v.b[r])) break;);
+    }
+    case P_BOOL: {
+      uint8_t *v = dst(uint8_t);
+      EACH_CELL(if (!parse_bool(x, len, &v[j])) break;);
       break;
+    }
     case P_PAYEE: {
       uint64_t w[BLOCK];
       uint32_t h[BLOCK];
+      int32_t *v = dst(int32_t);
       for (j = 0; j < n; j++) { /* every owner's slot asked for first */
         w[j] = short_id(fc[j * nh].p, fc[j * nh].len);
         h[j] = payee_hash_w(fc[j * nh].p, fc[j * nh].len, w[j]);
         payee_prefetch(b, h[j]);
       }
-      EACH_CELL(if ((col->v.ref[r] = payee_find(b, x, len, w[j], h[j])) < 0) break;);
+      EACH_CELL(if ((v[j] = payee_find(b, x, len, w[j], h[j])) < 0) break;);
       break;
     }
-    case P_DEAL:
+    case P_DEAL: {
+      int32_t *v = dst(int32_t);
       EACH_CELL(
         uint32_t found = tl_str_find_key(b->l->strs, x, len, &b->deal_hint);
         if (found == UINT32_MAX) break;
-        col->v.ref[r] = (int32_t)found;
+        v[j] = (int32_t)found;
       );
       break;
+    }
     case P_GENERAL:             /* not in a plan (plain_plan) */
       return 0;
     }
+#undef dst
 #undef EACH_CELL
   }
   /* then row by row: what has an order, for the good rows only */
@@ -1849,7 +1885,10 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
     for (int k = 0; k < pp->ntext; k++) {
       int c = pp->text[k];
       const tl_csv_span *x = &fr[pp->col[c].field];
-      if (x->len) cols[c].v.str[r] = intern_short(b, x->p, x->len);
+      if (!x->len) continue;
+      uint32_t id = intern_short(b, x->p, x->len);
+      if (cols[c].v.str) cols[c].v.str[r] = id;
+      if (c == pp->cur) b->row_cur = id;
     }
     if (t == TL_TB_DEALS
         && !plain_deal_end(b, r, pp->cur >= 0 && fr[pp->col[pp->cur].field].len,
@@ -1863,7 +1902,7 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
   n = j;
   /* the empty cells of the rows read, a column at a time */
   for (int c = 0; c < ncols; c++) {
-    if (!pp->col[c].optional) continue;
+    if (!pp->col[c].optional || pp->col[c].unread) continue;
     int fi = pp->col[c].field;
     for (j = 0; j < n; j++)
       if (fi < 0 || f[j * nh + (size_t)fi].len == 0) plain_empty(b, tb, c, r0 + j);

@@ -176,6 +176,12 @@ typedef struct tl_column {
   ** tl_col_null), NULL when no cell of the column is empty.  Bits, not a
   ** byte a row: 10M deals with an optional column or two gave 20 MB. */
   uint8_t *isnull;
+  /* Not kept (tl_ldg_opts.deals_read): every cell is read and checked as
+  ** always, but none is stored; v and isnull stay NULL, and nothing may
+  ** read the column.  A run never reads such a column, and 10M deals'
+  ** currency codes, needed only to convert the amounts as they are read,
+  ** were 40 MB. */
+  bool unread;
   /* A decimal column keeps its values' raw tl_dec in 64 bits (d64) while
   ** every one fits, as money, rates and shares nearly always do (up to 9.2
   ** billion at 9 places): eight bytes a deal less than 128 bits.  The first
@@ -264,6 +270,10 @@ typedef struct tl_ldg_opts {
   bool general;                 /* CSV: no plain rows (tests: to compare the two paths) */
   tl_ldg_hand hand;             /* CSV: when the main reader hands parts over (0: as
                                 ** workers are done) */
+  /* By deals column: false for one nothing will read (tl_prog_deals_read),
+  ** checked but not kept (tl_column.unread); NULL: every column kept.  The
+  ** id, close date and amount are always kept. */
+  const bool *deals_read;
 } tl_ldg_opts;
 
 /* One cell as read from a source: text plus where it came from. */

@@ -172,7 +172,7 @@ static void check_db(const tl_program *p, const file fs[NFILES]) {
                 : tl_ldg_required(tl_ldg_order[i]))
       same = false;
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, 1, 0, false,
-                     TL_HAND_WHEN_DONE };
+                     TL_HAND_WHEN_DONE, NULL };
   tl_diags *d = tl_diags_new();
   tl_ledger *l = tl_ldg_load_sqlite(uri, &lo, d);   /* the memory database, held open by db */
   char *got = load_text(d, l);

@@ -9,7 +9,9 @@
 ** loader reads whatever columns the plan declares, and the engine runs over
 ** rows that neither the CSV target (one fixed schema) nor the plantest
 ** target (test blocks: no bad cells, no quotas.csv) can make.  When the plan
-** compiles, each input is checked four ways:
+** compiles, each input is checked four ways, over ledgers that keep only
+** the deals columns the plan reads, as `tally run` loads them
+** (tl_prog_deals_read):
 **
 ** - the ledger read on one thread and cut into parts of a few bytes on three
 **   gives the same messages and the same rows;
@@ -56,12 +58,16 @@ typedef struct one_run {
 } one_run;
 
 static void run_on(const tl_program *p, const file f[NFILES], int threads, one_run *o) {
+  bool *read = malloc((size_t)p->deals.ncols + 1);
+  if (!read) abort();
+  tl_prog_deals_read(p, read);
   tl_ldg_opts lo = { &p->payees, &p->deals, p->currency, &p->cal, 20, threads,
-                     threads > 1 ? 8 : 0, false, TL_HAND_WHEN_DONE };
+                     threads > 1 ? 8 : 0, false, TL_HAND_WHEN_DONE, read };
   o->d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&lo, o->d);
   feed_files(b, f);
   o->l = tl_ldg_finish(b);
+  free(read);
   tl_eng_grain(threads > 1 ? 1 : 0, threads > 1 ? 1 : 0);
   tl_eng_all_in_vm(threads > 1);
   o->r = o->l ? tl_eng_run_threads(p, o->l, o->d, 0, threads) : NULL;

@@ -20,6 +20,10 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
     for (int c = 0; c < t->ncols; c++) {
       const tl_column *col = &t->cols[c];
       char buf[64];
+      if (col->unread) {        /* not kept */
+        fputs(" -", f);
+        continue;
+      }
       if (tl_col_null(col, r)) {
         fputs(" null", f);
         continue;

@@ -91,7 +91,7 @@ static void test_corpus(void **state) {
   tl_cal cal;
   assert_null(tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31),
                           TL_PERIOD_QUARTER));
-  tl_ldg_opts opts = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, TL_HAND_WHEN_DONE };
+  tl_ldg_opts opts = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, TL_HAND_WHEN_DONE, NULL };
   DIR *dir = opendir(CORPUS);
   if (!dir) fail_msg("cannot open %s: run the test from the repository root", CORPUS);
   char *names[256];

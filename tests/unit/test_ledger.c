@@ -74,6 +74,8 @@ static size_t part_min;
 static bool general;
 /* when parts are handed over as the readers go (hand_over) */
 static tl_ldg_hand hand;
+/* the deals columns kept (NULL: all; test_unread_columns) */
+static const bool *deals_read;
 
 static tl_ledger *build(const input *in, tl_diags *d) {
   tl_period_kind kind = in->periods == 12 ? TL_PERIOD_MONTH
@@ -81,7 +83,7 @@ static tl_ledger *build(const input *in, tl_diags *d) {
   tl_cal_init(&cal, tl_date_from_ymd(2026, 1, 1), tl_date_from_ymd(2026, 12, 31), kind);
   tl_ldg_opts o = {
     &payees_spec, in->deals_spec ? in->deals_spec : &deals_spec, "USD", &cal, in->max_errors,
-    threads, part_min, general, hand
+    threads, part_min, general, hand, deals_read
   };
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   const char *src[] = { in->payees, in->fx, in->deals, in->splits, in->quotas };
@@ -111,6 +113,7 @@ static const char *errors_of(const input *in) {
 static int teardown(void **state) {
   free(out);
   out = NULL;
+  deals_read = NULL;            /* after a failed test_unread_columns too */
   return 0;
 }
 
@@ -746,7 +749,7 @@ static void test_error_limit(void **state) {
 ** a column of 0 gives a message naming just the row. */
 static void test_direct_cells(void **state) {
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, TL_HAND_WHEN_DONE };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, 1, 0, false, TL_HAND_WHEN_DONE, NULL };
   tl_diags *d = tl_diags_new();
   tl_ldg_builder *b = tl_ldg_begin(&o, d);
   tl_ldg_cell ph[] = { { "id", 2, 0, 0, false }, { "role", 4, 0, 0, false } };
@@ -1113,7 +1116,7 @@ static void test_load_dir(void **state) {
   char dir[] = "/tmp/tally-ledger-XXXXXX";
   assert_non_null(mkdtemp(dir));
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
-  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, threads, part_min, general, hand };
+  tl_ldg_opts o = { &payees_spec, &deals_spec, "USD", &cal, 0, threads, part_min, general, hand, deals_read };
   tl_diags *d = tl_diags_new();
   char want[1024];
   size_t len;
@@ -1502,12 +1505,11 @@ static void both_ways(const input *in, char **plain, char **general_text) {
   general = was;
 }
 
-/* A run of plain rows is read in blocks, a column at a time (ledger.c,
-** "plain rows in blocks"); the rows a block cannot take (here one in every
-** few, of every kind the plain path hands on) end it, and must come out as
-** the general path reads them: the same rows, string ids, nulls and lines,
-** and the same messages in the same order. */
-static void test_plain_blocks(void **state) {
+/* Deals and splits with a row the plain path cannot take every few rows,
+** of every kind it hands on, and in odd rounds rows with errors; in rounds
+** 2 and 3 with 12 more columns than the ledger reads (more than the 16
+** fields a block once had room for).  Each to free. */
+static void blocks_csv(int round, char **deals_out, char **splits_out) {
   static const char *const odd[] = {
     "Q%d,bob,2026-02-03,\"1000\",USD,\"Wid,get\",",      /* quoted cells */
     "Q%d,cy,2026-03-04,9000000000,EUR,Core,",            /* widened by its conversion */
@@ -1526,43 +1528,55 @@ static void test_plain_blocks(void **state) {
     "Q%d,ann,2026-02-03,1,USD,Core,2026-13-01",          /* not a date */
     "Q%d,ann,2026-02-03,1,USD,Core,,extra",              /* a cell too many */
   };
-  const char *fx = "currency,from,rate\nEUR,2025-01-01,1.1\nGBP,2025-01-01,1.25\n";
-  /* and with 12 more columns than the ledger reads, more than the 16
-  ** fields a block once had room for */
   const char *const more[] = { "", ",n1,n2,n3,n4,n5,n6,n7,n8,n9,n10,n11,n12" };
+  int with_errors = round & 1;
+  const char *extra = more[round >> 1];
+  enum { ROWS = 400 };
+  char *deals = malloc(ROWS * 112 + 128), *splits = malloc(ROWS * 40 + 64);
+  char *d = deals + sprintf(deals, "id,owner,closed,amount,currency,product,cancelled%s\n",
+                            extra);
+  char *sp = splits + sprintf(splits, "deal,payee,share\n");
+  const char *const cur[] = { "USD", "EUR", "GBP", "" };
+  const char *const owner[] = { "ann", "bob", "cy", "Zed" };
+  for (int i = 0; i < ROWS; i++) {
+    if (i % 9 == 4 || (i % 23 == 11 && with_errors)) {
+      const char *row = i % 9 == 4 ? odd[(i / 9) % 7] : bad[(i / 23) % 7];
+      d += sprintf(d, row, 10000 + i, i);
+      if (*row) d += sprintf(d, "%s", extra);
+      *d++ = '\n';
+      continue;
+    }
+    /* a run of amounts of 19 digits, too long for a block: the blocks
+    ** after it look for one row, then two, four, ... (pwant) */
+    bool wide = i >= 200 && i < 240;
+    d += sprintf(d, "D%04d,%s,2026-%02d-%02d,%d%s.%02d%s,%s,%s,%s%s\n", i, owner[i % 4],
+                 1 + i % 12, 1 + i % 28, 100 + i, wide ? "000000" : "", i % 100,
+                 wide ? "0000007" : "", cur[i % 4], i % 3 ? "Core" : "Widget",
+                 i % 10 == 0 ? "2026-12-01" : "", extra);
+    if (i % 5 == 0) {           /* split two ways; one share out of range with errors */
+      sp += sprintf(sp, "D%04d,ann,0.4\nD%04d,bob,%s\n", i, i,
+                    with_errors && i % 35 == 0 ? "1.5" : "0.6");
+    }
+  }
+  *d = 0;
+  *sp = 0;
+  *deals_out = deals;
+  *splits_out = splits;
+}
+
+static const char blocks_fx[] = "currency,from,rate\nEUR,2025-01-01,1.1\nGBP,2025-01-01,1.25\n";
+
+/* A run of plain rows is read in blocks, a column at a time (ledger.c,
+** "plain rows in blocks"); the rows a block cannot take (here one in every
+** few, of every kind the plain path hands on) end it, and must come out as
+** the general path reads them: the same rows, string ids, nulls and lines,
+** and the same messages in the same order. */
+static void test_plain_blocks(void **state) {
   for (int round = 0; round < 4; round++) {
     int with_errors = round & 1;
-    const char *extra = more[round >> 1];
-    enum { ROWS = 400 };
-    char *deals = malloc(ROWS * 112 + 128), *splits = malloc(ROWS * 40 + 64);
-    char *d = deals + sprintf(deals, "id,owner,closed,amount,currency,product,cancelled%s\n",
-                              extra);
-    char *sp = splits + sprintf(splits, "deal,payee,share\n");
-    const char *const cur[] = { "USD", "EUR", "GBP", "" };
-    const char *const owner[] = { "ann", "bob", "cy", "Zed" };
-    for (int i = 0; i < ROWS; i++) {
-      if (i % 9 == 4 || (i % 23 == 11 && with_errors)) {
-        const char *row = i % 9 == 4 ? odd[(i / 9) % 7] : bad[(i / 23) % 7];
-        d += sprintf(d, row, 10000 + i, i);
-        if (*row) d += sprintf(d, "%s", extra);
-        *d++ = '\n';
-        continue;
-      }
-      /* a run of amounts of 19 digits, too long for a block: the blocks
-      ** after it look for one row, then two, four, ... (pwant) */
-      bool wide = i >= 200 && i < 240;
-      d += sprintf(d, "D%04d,%s,2026-%02d-%02d,%d%s.%02d%s,%s,%s,%s%s\n", i, owner[i % 4],
-                   1 + i % 12, 1 + i % 28, 100 + i, wide ? "000000" : "", i % 100,
-                   wide ? "0000007" : "", cur[i % 4], i % 3 ? "Core" : "Widget",
-                   i % 10 == 0 ? "2026-12-01" : "", extra);
-      if (i % 5 == 0) {         /* split two ways; one share out of range with errors */
-        sp += sprintf(sp, "D%04d,ann,0.4\nD%04d,bob,%s\n", i, i,
-                      with_errors && i % 35 == 0 ? "1.5" : "0.6");
-      }
-    }
-    *d = 0;
-    *sp = 0;
-    input in = { .payees = roster, .fx = fx, .deals = deals, .splits = splits };
+    char *deals, *splits;
+    blocks_csv(round, &deals, &splits);
+    input in = { .payees = roster, .fx = blocks_fx, .deals = deals, .splits = splits };
     char *plain, *gen;
     both_ways(&in, &plain, &gen);
     assert_string_equal(plain, gen);
@@ -1572,6 +1586,82 @@ static void test_plain_blocks(void **state) {
     if (!with_errors) assert_null(strstr(plain, "error:"));
     free(plain);
     free(gen);
+    free(deals);
+    free(splits);
+  }
+}
+
+/* The load's messages as text, to free. */
+static char *messages_of(tl_diags *d) {
+  char *s;
+  size_t len;
+  FILE *f = open_memstream(&s, &len);
+  tl_diag_print(d, f, TL_DIAG_TEXT);
+  fclose(f);
+  return s;
+}
+
+/* Deals columns a run never reads are checked but not kept (ledger.h,
+** tl_column.unread): here the currency (which still converts each amount
+** as it is read), the product and the cancellation date.  The load must
+** say the same as with every column kept, message for message, and keep
+** the same ids, owners, dates, amounts (converted) and splits; and its
+** plain and general paths (on one thread and in parts: the test groups)
+** must give the same ledger, string ids included. */
+static void test_unread_columns(void **state) {
+  static const bool read[7] = { true, true, true, true, false, false, false };
+  for (int round = 0; round < 4; round++) {
+    char *deals, *splits;
+    blocks_csv(round, &deals, &splits);
+    input in = { .payees = roster, .fx = blocks_fx, .deals = deals, .splits = splits };
+    tl_diags *d0 = tl_diags_new(), *d1 = tl_diags_new();
+    tl_ledger *all = build(&in, d0);
+    deals_read = read;
+    tl_ledger *some = build(&in, d1);
+    char *m0 = messages_of(d0), *m1 = messages_of(d1);
+    assert_string_equal(m1, m0);
+    assert_true(!all == !some);
+    assert_true((round & 1) == !some);   /* the rounds with errors load nothing */
+    if (some) {
+      const tl_table *a = &all->t[TL_TB_DEALS], *b = &some->t[TL_TB_DEALS];
+      assert_int_equal(b->nrows, a->nrows);
+      for (int c = 4; c < 7; c++) {
+        assert_true(b->cols[c].unread && !a->cols[c].unread);
+        assert_null(b->cols[c].v.str);
+        assert_null(b->cols[c].isnull);
+      }
+      int widget = 0;
+      for (uint32_t r = 0; r < a->nrows; r++) {
+        assert_int_equal(tl_ldg_line(b, r), tl_ldg_line(a, r));
+        assert_string_equal(tl_ldg_id(some, TL_TB_DEALS, r), tl_ldg_id(all, TL_TB_DEALS, r));
+        assert_int_equal(b->cols[1].v.ref[r], a->cols[1].v.ref[r]);
+        assert_int_equal(b->cols[2].v.date[r], a->cols[2].v.date[r]);
+        assert_true(tl_dec_cmp(tl_ldg_amount(some, r), tl_ldg_amount(all, r)) == 0);
+        widget += strcmp(text(all, a, "product", r), "Widget") == 0;
+      }
+      assert_true(widget > 100);   /* the columns not kept were there to read */
+      assert_dec(tl_ldg_amount(some, 1), "111.111");   /* D0001 in EUR: 101.01 at 1.1 */
+      const tl_table *sa = &all->t[TL_TB_SPLITS], *sb = &some->t[TL_TB_SPLITS];
+      assert_int_equal(sb->nrows, sa->nrows);
+      for (uint32_t r = 0; r < sa->nrows; r++) {
+        assert_int_equal(sb->cols[0].v.ref[r], sa->cols[0].v.ref[r]);
+        assert_int_equal(sb->cols[1].v.ref[r], sa->cols[1].v.ref[r]);
+      }
+      /* the text the product would have added is not interned */
+      assert_true(tl_str_count(some->strs) < tl_str_count(all->strs));
+    }
+    char *plain, *gen;
+    both_ways(&in, &plain, &gen);
+    assert_string_equal(plain, gen);
+    deals_read = NULL;
+    free(plain);
+    free(gen);
+    free(m0);
+    free(m1);
+    tl_ldg_free(all);
+    tl_ldg_free(some);
+    tl_diags_free(d0);
+    tl_diags_free(d1);
     free(deals);
     free(splits);
   }
@@ -1659,6 +1749,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_text_lengths, teardown),
     cmocka_unit_test_teardown(test_payee_id_lengths, teardown),
     cmocka_unit_test_teardown(test_plain_blocks, teardown),
+    cmocka_unit_test_teardown(test_unread_columns, teardown),
   };
   int failed = cmocka_run_group_tests_name("ledger, one thread", tests, NULL, NULL);
   failed += cmocka_run_group_tests_name("ledger, deals cut into parts on four threads", tests,

@@ -249,10 +249,14 @@ static void test_overflow(void **state) {
 
 typedef struct tables { const char *payees, *fx, *deals, *splits, *quotas; } tables;
 
-/* Feed the tables in the builder's order; the ledger must load cleanly. */
-static void load(const tables *t) {
+/* Feed the tables in the builder's order, keeping the deals columns read
+** (NULL: all); the ledger must load cleanly. */
+static void load_read(const tables *t, const bool *read) {
+  tl_result_free(res);          /* a test may load twice */
+  tl_ldg_free(ldg);
+  res = NULL;
   tl_ldg_opts o = { &prog->payees, &prog->deals, prog->currency, &prog->cal, 0, 1, 0, false,
-                    TL_HAND_WHEN_DONE };
+                    TL_HAND_WHEN_DONE, read };
   tl_ldg_builder *b = tl_ldg_begin(&o, diags);
   const char *src[] = { t->payees, t->fx, t->deals, t->splits, t->quotas };
   const tl_tableid ids[] = { TL_TB_PAYEES, TL_TB_FX, TL_TB_DEALS, TL_TB_SPLITS, TL_TB_QUOTAS };
@@ -264,6 +268,8 @@ static void load(const tables *t) {
   ldg = tl_ldg_finish(b);
   if (!ldg) fail_msg("%s", diag_text());
 }
+
+static void load(const tables *t) { load_read(t, NULL); }
 
 /* Run the plan; the rows as "payee period line amount" lines, amounts with
 ** the decimals of the plan's rounding unit. */
@@ -335,6 +341,56 @@ static void run_plan(const char *body, const char *payees, const char *deals) {
 }
 
 static const char one_payee[] = "id,quota,target\nA,400000,40000\n";
+
+/* The deals columns a run reads (tl_prog_deals_read): the four required,
+** a rule's target and filter, the clawback's date and what a chunk reads;
+** not the others, even the currency (the loader converts with it as it
+** reads).  A run over a ledger without them pays exactly the same. */
+static void test_deals_read(void **state) {
+  compile("currency USD\n"
+          "year 2026-01-01 to 2026-12-31\n"
+          "period quarter\n"
+          "input payees { id text key, quota money }\n"
+          "input deals { id text key, owner payee, closed date, amount money, sdr payee?,\n"
+          "              region text, stage text?, units number?, cancelled date?,\n"
+          "              currency text?, note text? }\n"
+          "quota = payee.quota / 4\n"
+          "credit deals to owner\n"
+          "credit deals where deal.region == \"EMEA\" to sdr\n"
+          "clawback deals cancelled within 90 days\n"
+          "measure bookings = sum(credit.amount)\n"
+          "measure units = sum(deal.units)\n"
+          "component commission = bookings * 10% + units * payee.quota / 10000\n");
+  bool read[11];
+  memset(read, 0x55, sizeof read);
+  tl_prog_deals_read(prog, read);
+  static const bool want[11] = { true, true, true, true, true, true, false, true, true, false,
+                                 false };
+  for (int c = 0; c < 11; c++) {
+    if (read[c] != want[c]) fail_msg("column %s: read %d", prog->deals.cols[c].name, read[c]);
+  }
+  tables t = {
+    "id,quota\nA,100000\nS,100000\n",
+    "currency,from,rate\nEUR,2026-01-01,1.5\n",
+    "id,owner,closed,amount,sdr,region,stage,units,cancelled,currency,note\n"
+    "D1,A,2026-01-10,1000,S,EMEA,won,2,,EUR,x\n"
+    "D2,A,2026-02-10,2000,S,AMER,,3,2026-04-01,,y\n"
+    "D3,A,2026-05-10,500,,EMEA,won,1,,USD,\n",
+    NULL, NULL
+  };
+  load_read(&t, NULL);
+  char *all = strdup(rows());
+  load_read(&t, read);
+  for (int c = 0; c < 11; c++) assert_int_equal(ldg->t[TL_TB_DEALS].cols[c].unread, !want[c]);
+  assert_string_equal(rows(), all);
+  /* D1 is 1,500 in USD, for A and for S (EMEA): A's Q1 is 10% of 3,500 and
+  ** 5 units at 10, S's 10% of 1,500 and 2 units; D2, cancelled after 50
+  ** days, leaves A's Q1 as of Q2 (150 + 20), and D3 adds 50 + 10 */
+  assert_non_null(strstr(all, "A 2026-Q1 commission 400.00\n"));
+  assert_non_null(strstr(all, "S 2026-Q1 commission 170.00\n"));
+  assert_non_null(strstr(all, "A 2026-Q2 commission -170.00\n"));
+  free(all);
+}
 
 /* The example of language.md: a slow second quarter gives accelerator money
 ** back, the third earns it again. */
@@ -875,6 +931,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_line_values, teardown),
     cmocka_unit_test_teardown(test_bug_text_literals_equal, teardown),
     cmocka_unit_test_teardown(test_bug_days, teardown),
+    cmocka_unit_test_teardown(test_deals_read, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
