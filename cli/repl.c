@@ -1300,7 +1300,7 @@ static void cmd_why(session *s, const char *args) {
   }
   char a[64], day[11];
   const tl_table *dt = &l->t[TL_TB_DEALS];
-  tl_date closed = dt->cols[2].v.date[deal];
+  tl_date closed = tl_col_date(&dt->cols[2], (uint32_t)deal);
   int k = tl_cal_period_of(&p->cal, closed);
   tl_date_format(closed, day);
   say(s, "deal %s: closed %s (%s), amount %s\n", id, day,
@@ -1626,7 +1626,7 @@ static void cmd_cancel(session *s, const char *args) {
   p = s->prog;    /* derive() compiled the plan again */
   const char *col = p->deals.cols[p->clawback_col].name;
   int32_t row = tl_ldg_find(s->ldg, TL_TB_DEALS, deal);
-  tl_date closed = s->ldg->t[TL_TB_DEALS].cols[2].v.date[row];
+  tl_date closed = tl_col_date(&s->ldg->t[TL_TB_DEALS].cols[2], (uint32_t)row);
   char day[11];
   tl_date_format(closed, day);
   if (none) {

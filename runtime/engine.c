@@ -265,9 +265,9 @@ static int active_days(const engine *e, int32_t row, int k) {
   const tl_table *t = &e->l->t[TL_TB_PAYEES];
   tl_date s = TL_DATE_NONE, f = TL_DATE_NONE;
   if (e->p->payee_start >= 0 && !tl_col_null(&t->cols[e->p->payee_start], (uint32_t)row))
-    s = t->cols[e->p->payee_start].v.date[row];
+    s = tl_col_date(&t->cols[e->p->payee_start], (uint32_t)row);
   if (e->p->payee_end >= 0 && !tl_col_null(&t->cols[e->p->payee_end], (uint32_t)row))
-    f = t->cols[e->p->payee_end].v.date[row];
+    f = tl_col_date(&t->cols[e->p->payee_end], (uint32_t)row);
   return tl_cal_overlap_days(&e->p->cal, k, s, f);
 }
 
@@ -303,13 +303,15 @@ static void add_line(engine *e, const tl_credit_line *line, int k, int r) {
   e->vm.credit = NULL;
 }
 
-/* The period as of which a deal's cancellation takes its credit back, or n. */
-static int removal_period(const engine *e, uint32_t row, int k) {
+/* The period as of which a deal closed on `closed` and cancelled on the
+** date in row `row` of column c (NULL: no clawback) takes its credit back,
+** or n. */
+static inline int removal_period(const engine *e, const tl_column *c, uint32_t row,
+                                 tl_date closed, int k) {
   const tl_program *p = e->p;
-  if (p->clawback_col < 0) return e->n;
-  const tl_column *c = &e->l->t[TL_TB_DEALS].cols[p->clawback_col];
-  if (c->v.date[row] == TL_DATE_NONE) return e->n;   /* as every empty date cell is */
-  tl_date closed = e->l->t[TL_TB_DEALS].cols[2].v.date[row], cancel = c->v.date[row];
+  if (!c) return e->n;
+  tl_date cancel = tl_col_date(c, row);
+  if (cancel == TL_DATE_NONE) return e->n;   /* as every empty date cell is */
   if (cancel - closed > p->clawback_days || cancel > p->cal.end) return e->n;
   int r = tl_cal_period_of(&p->cal, cancel);
   return r < k ? k : r;
@@ -329,18 +331,23 @@ static bool credit_rows(engine *e, uint32_t row0, uint32_t row1) {
   ** file order, so each one adds into a random payee's sums, a cache miss. */
   enum { AHEAD = 8 };
   const int32_t *owner = p->nrules ? deals->cols[p->rules[0].target].v.ref : NULL;
+  /* the date columns read on every deal, as locals: their width (wide) is
+  ** then known not to change as the sums are written */
+  const tl_column closed_col = deals->cols[2];
+  const tl_column cancel_col = p->clawback_col >= 0 ? deals->cols[p->clawback_col] : closed_col;
+  const tl_column *cancel = p->clawback_col >= 0 ? &cancel_col : NULL;
   for (uint32_t row = row0; row < row1 && !e->failed; row++) {
     if (owner && row + AHEAD < row1) {
       int32_t o = owner[row + AHEAD];
-      int ka = tl_cal_period_of(&p->cal, deals->cols[2].v.date[row + AHEAD]);
+      int ka = tl_cal_period_of(&p->cal, tl_col_date(&closed_col, row + AHEAD));
       if (o >= 0 && ka >= 0 && e->elig[o] >= 0)
         for (uint32_t s = 0; s < p->naggs; s++)
           __builtin_prefetch(&e->base[((size_t)e->elig[o] * p->naggs + s) * (size_t)e->n + (size_t)ka], 1);
     }
-    tl_date closed = deals->cols[2].v.date[row];
+    tl_date closed = tl_col_date(&closed_col, row);
     int k = tl_cal_period_of(&p->cal, closed);
     if (k < 0) continue;
-    int r = removal_period(e, row, k);
+    int r = removal_period(e, cancel, row, closed, k);
     for (uint32_t ri = 0; ri < p->nrules && !e->failed; ri++) {
       const tl_credit_rule *rule = &p->rules[ri];
       e->vm.deal = (int32_t)row;

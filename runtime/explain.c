@@ -58,7 +58,7 @@ static const char *deal_id(const tl_ledger *l, int32_t row) {
 static tl_date cancel_date(const tl_program *p, const tl_ledger *l, int32_t row) {
   if (p->clawback_col < 0) return TL_DATE_NONE;
   const tl_column *c = &l->t[TL_TB_DEALS].cols[p->clawback_col];
-  return tl_col_null(c, (uint32_t)row) ? TL_DATE_NONE : c->v.date[row];
+  return tl_col_null(c, (uint32_t)row) ? TL_DATE_NONE : tl_col_date(c, (uint32_t)row);
 }
 
 /* ---- text ---------------------------------------------------------------- */

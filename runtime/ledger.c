@@ -273,7 +273,7 @@ static size_t elem_size(const tl_column *c) {
   switch (c->type) {
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
     return c->wide ? sizeof(tl_dec) : sizeof(int64_t);
-  case TL_COL_DATE: return sizeof(tl_date);
+  case TL_COL_DATE: return c->wide ? sizeof(tl_date) : sizeof(uint16_t);
   case TL_COL_TEXT: return sizeof(uint32_t);
   case TL_COL_PAYEE: case TL_COL_DEAL: return sizeof(int32_t);
   case TL_COL_BOOL: return sizeof(uint8_t);
@@ -385,7 +385,10 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
     if (col->wide) col->v.dec[r] = tl_dec_zero();
     else col->v.d64[r] = 0;
     break;
-  case TL_COL_DATE: col->v.date[r] = TL_DATE_NONE; break;
+  case TL_COL_DATE:
+    if (col->wide) col->v.date[r] = TL_DATE_NONE;
+    else col->v.d16[r] = TL_D16_NONE;
+    break;
   case TL_COL_TEXT: if (col->v.str) col->v.str[r] = 0; break;
   case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
   case TL_COL_BOOL: col->v.b[r] = 0; break;
@@ -395,22 +398,45 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
 typedef struct parts parts;
 static void drop_parts(tl_ldg_builder *b, parts *ps);
 
-/* Decimal column col of the current table in 128 bits from now on (ledger.h,
-** tl_column.wide).  Its arrays are the main reader's, and workers write into
-** them: they are stopped first, and the reader reads their parts itself. */
+/* Decimal column col of the current table in 128 bits from now on, or date
+** column col in 32 (ledger.h, tl_column.wide).  Its arrays are the main
+** reader's, and workers write into them: they are stopped first, and the
+** reader reads their parts itself. */
 static void widen(tl_ldg_builder *b, tl_column *col) {
   drop_parts(b, b->ps);
   tl_table *tb = &b->l->t[b->cur];
-  int64_t *v64 = col->v.d64;
-  tl_dec *v = tl_realloc(v64, ((size_t)b->cap[b->cur] + 1) * sizeof *v);
-  v64 = (int64_t *)(void *)v;
-  for (uint32_t i = tb->nrows; i-- > 0;) v[i] = tl_dec_from_raw(v64[i]);   /* back to front: in place */
-  col->v.dec = v;
+  size_t cap = (size_t)b->cap[b->cur] + 1;
+  if (col->type == TL_COL_DATE) {
+    uint16_t *v16 = col->v.d16;
+    tl_date *v = tl_realloc(v16, cap * sizeof *v);
+    v16 = (uint16_t *)(void *)v;
+    for (uint32_t i = tb->nrows; i-- > 0;) v[i] = tl_date_from_d16(v16[i]);   /* back to front */
+    col->v.date = v;
+  } else {
+    int64_t *v64 = col->v.d64;
+    tl_dec *v = tl_realloc(v64, cap * sizeof *v);
+    v64 = (int64_t *)(void *)v;
+    for (uint32_t i = tb->nrows; i-- > 0;) v[i] = tl_dec_from_raw(v64[i]);   /* in place */
+    col->v.dec = v;
+  }
   col->wide = true;
 }
 
-/* Row r of decimal column col of the current table is v.  False for a worker
-** that would have to widen the column: it gives up its part instead. */
+/* Widen col (widen) for a value that does not fit it, when the current row
+** may: not a block's row (plain_block: the row is read again on its own)
+** nor a worker's, which gives up its part instead. */
+static bool widen_for(tl_ldg_builder *b, tl_column *col) {
+  if (b->narrow) return false;
+  if (b->worker) {
+    b->failed = true;
+    return false;
+  }
+  widen(b, col);
+  return true;
+}
+
+/* Row r of decimal column col of the current table is v; false when it
+** cannot be (widen_for). */
 static bool put_dec(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_dec v) {
   if (!col->wide) {
     int64_t x = (int64_t)v.raw;
@@ -418,14 +444,22 @@ static bool put_dec(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_dec v) {
       col->v.d64[r] = x;
       return true;
     }
-    if (b->narrow) return false;   /* plain_block: the row is read again on its own */
-    if (b->worker) {
-      b->failed = true;
-      return false;
-    }
-    widen(b, col);
+    if (!widen_for(b, col)) return false;
   }
   col->v.dec[r] = v;
+  return true;
+}
+
+/* Row r of date column col of the current table is d, as put_dec. */
+static bool put_date(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_date d) {
+  if (!col->wide) {
+    if (tl_d16_fits(d)) {
+      col->v.d16[r] = (uint16_t)d;
+      return true;
+    }
+    if (!widen_for(b, col)) return false;
+  }
+  col->v.date[r] = d;
   return true;
 }
 
@@ -707,11 +741,14 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
       return col->unread || put_dec(b, col, r, v) ? CELL_OK : CELL_BAD;
     break;
   }
-  case TL_COL_DATE:
-    if (tl_date_parse(x->p, x->len, &col->v.date[r])) return CELL_OK;
+  case TL_COL_DATE: {
+    tl_date day;
+    if (tl_date_parse(x->p, x->len, &day))
+      return col->unread || put_date(b, col, r, day) ? CELL_OK : CELL_BAD;
     err(b, t, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a date (YYYY-MM-DD)",
         cs->name, qcell(&q, x));
     break;
+  }
   case TL_COL_BOOL:
     if (parse_bool(x->p, x->len, &col->v.b[r])) return CELL_OK;
     err(b, t, at_cell(x), "data-value",
@@ -750,7 +787,8 @@ static void fx_row(tl_ldg_builder *b, uint32_t r) {
   }
   if (b->state[FX_CURRENCY] == CELL_OK && b->state[FX_FROM] == CELL_OK) {
     fxkey k = {
-      tb->cols[FX_CURRENCY].v.str[r], tb->cols[FX_FROM].v.date[r], r, b->state[FX_RATE] != CELL_OK
+      tb->cols[FX_CURRENCY].v.str[r], tl_col_date(&tb->cols[FX_FROM], r), r,
+      b->state[FX_RATE] != CELL_OK
     };
     tl_vec_push(b->fx, k);
   }
@@ -790,7 +828,7 @@ static void fx_end(tl_ldg_builder *b) {
   for (size_t i = 0; i < dup.n; i++) {
     qbuf q;
     char day[11];
-    tl_date_format(tb->cols[FX_FROM].v.date[dup.v[i].row], day);
+    tl_date_format(tl_col_date(&tb->cols[FX_FROM], dup.v[i].row), day);
     err(b, TL_TB_FX, b->fxpos.v[dup.v[i].row], "data-key",
         "duplicate rate for %s from %s (first %s %u)",
         qstr(&q, b->l, tb->cols[FX_CURRENCY].v.str[dup.v[i].row]), day, first_at(b),
@@ -831,7 +869,7 @@ static fxstate convert_rate(tl_ldg_builder *b, uint32_t r) {
   tl_ledger *l = b->l;
   const tl_column *cols = l->t[TL_TB_DEALS].cols;
   uint32_t cur = b->row_cur;
-  tl_date closed = cols[b->d_closed].v.date[r];
+  tl_date closed = tl_col_date(&cols[b->d_closed], r);
   if (cur == b->plan_cur || closed < b->o.cal->start || closed > b->o.cal->end) return FX_DONE;
   const fxkey *rate = fx_rate(b, cur, closed);
   if (!rate) return FX_NO_RATE;
@@ -860,7 +898,7 @@ static void deal_row(tl_ldg_builder *b, uint32_t r) {
   qbuf q, q2;
   if (st == FX_NO_RATE && !b->broken[TL_TB_FX]) {
     char day[11];
-    tl_date_format(cols[b->d_closed].v.date[r], day);
+    tl_date_format(tl_col_date(&cols[b->d_closed], r), day);
     err(b, TL_TB_DEALS, at_col(b, b->d_currency, tl_ldg_line(tb, r)), "data-fx",
         "no fx rate for %s in force on %s (deal \"%s\")", qstr(&q, l, cur), day,
         qstr(&q2, l, tl_col_str(&cols[b->keycol[TL_TB_DEALS]], r)));
@@ -1729,9 +1767,9 @@ INLINE bool plain_number(pop op, const char *x, size_t n, const char *end, int64
 ** column). */
 INLINE void plain_empty(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
   tl_column *col = &tb->cols[c];
-  if (col->type == TL_COL_DATE && col->isnull) {   /* set_null's usual case: no date */
+  if (col->type == TL_COL_DATE && col->isnull && !col->wide) {   /* set_null's usual case */
     mark_null(col->isnull, r);
-    col->v.date[r] = TL_DATE_NONE;
+    col->v.d16[r] = TL_D16_NONE;
   } else {
     set_null(b, tb, c, r);
   }
@@ -1839,9 +1877,15 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
       );
       break;
     }
-    case P_DATE: {
-      tl_date *v = dst(tl_date);
-      EACH_CELL(if (!plain_date(b, x, len, &v[j])) break;);
+    case P_DATE: {              /* a date that would widen the column is the general path's */
+      tl_date day;
+      if (col->wide) {
+        tl_date *v = dst(tl_date);
+        EACH_CELL(if (!plain_date(b, x, len, &v[j])) break;);
+      } else {
+        uint16_t *v = dst(uint16_t);
+        EACH_CELL(if (!plain_date(b, x, len, &day) || !tl_d16_fits(day)) break; v[j] = (uint16_t)day;);
+      }
       break;
     }
     case P_BOOL: {

@@ -167,7 +167,8 @@ typedef struct tl_column {
   union {
     int64_t *d64;       /* money, number, percent (12.5% stored as 0.125): raw */
     tl_dec *dec;        /* the same, once the column is wide */
-    tl_date *date;      /* TL_DATE_NONE when empty */
+    uint16_t *d16;      /* date: days since 1970-01-01, TL_D16_NONE when empty */
+    tl_date *date;      /* the same, once the column is wide; TL_DATE_NONE when empty */
     uint32_t *str;      /* text: string id */
     int32_t *ref;       /* payee, deal: row index, -1 when empty */
     uint8_t *b;         /* bool: 0/1 */
@@ -186,7 +187,10 @@ typedef struct tl_column {
   ** every one fits, as money, rates and shares nearly always do (up to 9.2
   ** billion at 9 places): eight bytes a deal less than 128 bits.  The first
   ** value that does not fit makes the column wide (dec), all of it.  Read
-  ** either way with tl_col_dec. */
+  ** either way with tl_col_dec.  A date column likewise keeps 16 bits a
+  ** day (d16) while every date falls in 1970-01-01 to 2149-06-05, as a
+  ** ledger's close dates do: two bytes a deal and a date column less.  Read
+  ** it with tl_col_date. */
   bool wide;
 } tl_column;
 
@@ -231,6 +235,18 @@ int tl_ldg_col(const tl_table *t, const char *name);
 static inline size_t tl_null_bytes(uint32_t rows) { return ((size_t)rows + 7) / 8; }
 static inline bool tl_col_null(const tl_column *c, uint32_t row) {
   return c->isnull && (c->isnull[row >> 3] >> (row & 7) & 1);
+}
+/* A date in a narrow date column (tl_column.wide): the days since
+** 1970-01-01 up to TL_D16_MAX, TL_D16_NONE for an empty cell. */
+#define TL_D16_NONE UINT16_MAX
+#define TL_D16_MAX (UINT16_MAX - 1)
+static inline bool tl_d16_fits(tl_date d) { return d >= 0 && d <= TL_D16_MAX; }
+static inline tl_date tl_date_from_d16(uint16_t d) {
+  return d == TL_D16_NONE ? TL_DATE_NONE : (tl_date)d;
+}
+/* Row `row` of a date column (TL_DATE_NONE when empty). */
+static inline tl_date tl_col_date(const tl_column *c, uint32_t row) {
+  return c->wide ? c->v.date[row] : tl_date_from_d16(c->v.d16[row]);
 }
 /* Row `row` of a decimal column (money, number, percent). */
 static inline tl_dec tl_col_dec(const tl_column *c, uint32_t row) {

@@ -81,8 +81,10 @@ HOT tl_value column(const tl_vm *vm, const tl_table *t, int col, int32_t row) {
   if (tl_col_null(c, (uint32_t)row)) return tl_v_null();
   switch (c->type) {
     case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: return tl_v_dec(tl_col_dec(c, row));
-    case TL_COL_DATE:
-      return c->v.date[row] == TL_DATE_NONE ? tl_v_null() : tl_v_int(TL_V_DATE, c->v.date[row]);
+    case TL_COL_DATE: {
+      tl_date d = tl_col_date(c, (uint32_t)row);
+      return d == TL_DATE_NONE ? tl_v_null() : tl_v_int(TL_V_DATE, d);
+    }
     case TL_COL_BOOL: return tl_v_bool(c->v.b[row]);
     case TL_COL_PAYEE: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_PAYEE, c->v.ref[row]);
     case TL_COL_DEAL: return c->v.ref[row] < 0 ? tl_v_null() : tl_v_int(TL_V_DEAL, c->v.ref[row]);

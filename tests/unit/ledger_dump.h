@@ -37,7 +37,7 @@ static void ledger_dump(FILE *f, const tl_ledger *l) {
         fprintf(f, " %s", buf);
         break;
       case TL_COL_DATE:
-        tl_date_format(col->v.date[r], buf);
+        tl_date_format(tl_col_date(col, r), buf);
         fprintf(f, " %s", buf);
         break;
       case TL_COL_BOOL:

@@ -413,14 +413,14 @@ static void test_good_ledger(void **state) {
   assert_false(tl_col_null(mgr, 0));
   assert_true(tl_col_null(mgr, 2));
   const tl_column *start = &p->cols[tl_ldg_col(p, "start")];
-  assert_int_equal(start->v.date[0], ymd(2026, 1, 1));
-  assert_int_equal(start->v.date[1], TL_DATE_NONE);
+  assert_int_equal(tl_col_date(start, 0), ymd(2026, 1, 1));
+  assert_int_equal(tl_col_date(start, 1), TL_DATE_NONE);
   assert_true(tl_col_null(start, 1));
-  assert_int_equal(start->v.date[2], ymd(2025, 6, 30));
+  assert_int_equal(tl_col_date(start, 2), ymd(2025, 6, 30));
   const tl_column *end = &p->cols[tl_ldg_col(p, "end")];       /* absent from the file */
   for (uint32_t i = 0; i < 3; i++) {
     assert_true(tl_col_null(end, i));
-    assert_int_equal(end->v.date[i], TL_DATE_NONE);
+    assert_int_equal(tl_col_date(end, i), TL_DATE_NONE);
   }
   const tl_column *quota = &p->cols[tl_ldg_col(p, "quota")];
   assert_dec(tl_col_dec(quota, 0), "400000");
@@ -432,14 +432,14 @@ static void test_good_ledger(void **state) {
   assert_int_equal(d->nrows, 2);
   assert_int_equal(d->cols[1].v.ref[0], 0);
   assert_int_equal(d->cols[1].v.ref[1], 1);
-  assert_int_equal(d->cols[2].v.date[1], ymd(2026, 3, 31));
+  assert_int_equal(tl_col_date(&d->cols[2], 1), ymd(2026, 3, 31));
   assert_dec(tl_col_dec(&d->cols[3], 1), "-50.25");
   assert_dec(tl_ldg_amount(l, 0), "120000");
   assert_dec(tl_ldg_amount(l, 1), "-50.25");
   assert_string_equal(text(l, d, "currency", 1), "USD");
   assert_true(tl_col_null(&d->cols[4], 0));
   assert_string_equal(text(l, d, "currency", 0), "");
-  assert_int_equal(d->cols[6].v.date[1], ymd(2026, 4, 2));
+  assert_int_equal(tl_col_date(&d->cols[6], 1), ymd(2026, 4, 2));
   for (int t = TL_TB_SPLITS; t < TL_TB_COUNT; t++) {
     assert_false(l->t[t].loaded);
     assert_int_equal(l->t[t].nrows, 0);
@@ -817,6 +817,55 @@ static void test_wide_amounts(void **state) {
   tl_ldg_free(l);
 }
 
+/* Dates are kept in 16 bits while they fall in 1970-01-01 to 2149-06-05
+** (ledger.h, tl_column.wide); the first outside makes the column 32-bit,
+** the dates before it kept, empty cells still empty. */
+static void test_wide_dates(void **state) {
+  input in = {
+    .payees = "id,role,start\nann,AE,1970-01-01\nbob,AE,2149-06-05\ncy,AE,\nZed,AE,2026-01-01\n",
+    .deals = "id,owner,closed,amount,cancelled\n"
+             "D1,ann,2026-02-15,1,\n"
+             "D2,ann,2026-03-15,1,2149-06-05\n",
+  };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *p = &l->t[TL_TB_PAYEES], *d = &l->t[TL_TB_DEALS];
+  const tl_column *start = &p->cols[tl_ldg_col(p, "start")];
+  assert_false(start->wide);
+  assert_int_equal(tl_col_date(start, 0), 0);
+  assert_int_equal(tl_col_date(start, 1), ymd(2149, 6, 5));
+  assert_int_equal(tl_col_date(start, 2), TL_DATE_NONE);
+  assert_false(d->cols[6].wide);
+  assert_int_equal(tl_col_date(&d->cols[6], 0), TL_DATE_NONE);
+  assert_int_equal(tl_col_date(&d->cols[6], 1), ymd(2149, 6, 5));
+  tl_ldg_free(l);
+  in.payees = "id,role,start\nann,AE,1970-01-01\nbob,AE,\ncy,AE,1969-12-31\nZed,AE,2026-01-01\n";
+  in.deals = "id,owner,closed,amount,cancelled\n"
+             "D1,ann,2026-02-15,1,\n"
+             "D2,ann,2026-03-15,1,2149-06-06\n"
+             "D3,ann,0001-01-01,1,\n"
+             "D4,ann,9999-12-31,1,2026-04-01\n";
+  l = build_ok(&in);
+  p = &l->t[TL_TB_PAYEES];
+  d = &l->t[TL_TB_DEALS];
+  start = &p->cols[tl_ldg_col(p, "start")];
+  assert_true(start->wide && d->cols[2].wide && d->cols[6].wide);
+  static const int want_start[4][3] = { { 1970, 1, 1 }, { 0 }, { 1969, 12, 31 }, { 2026, 1, 1 } };
+  for (uint32_t i = 0; i < 4; i++)
+    assert_int_equal(tl_col_date(start, i), want_start[i][0] ? ymd(want_start[i][0],
+                     want_start[i][1], want_start[i][2]) : TL_DATE_NONE);
+  static const int want_closed[4][3] = {
+    { 2026, 2, 15 }, { 2026, 3, 15 }, { 1, 1, 1 }, { 9999, 12, 31 }
+  };
+  for (uint32_t i = 0; i < 4; i++)
+    assert_int_equal(tl_col_date(&d->cols[2], i),
+                     ymd(want_closed[i][0], want_closed[i][1], want_closed[i][2]));
+  assert_int_equal(tl_col_date(&d->cols[6], 0), TL_DATE_NONE);
+  assert_int_equal(tl_col_date(&d->cols[6], 1), ymd(2149, 6, 6));
+  assert_int_equal(tl_col_date(&d->cols[6], 2), TL_DATE_NONE);
+  assert_int_equal(tl_col_date(&d->cols[6], 3), ymd(2026, 4, 1));
+  tl_ldg_free(l);
+}
+
 static void test_fx_conversion(void **state) {
   input in = {
     .payees = roster,
@@ -844,7 +893,7 @@ static void test_fx_conversion(void **state) {
   const tl_table *fx = &l->t[TL_TB_FX];
   assert_int_equal(fx->nrows, 4);
   assert_string_equal(text(l, fx, "currency", 2), "EUR");
-  assert_int_equal(fx->cols[1].v.date[2], ymd(2025, 12, 1));
+  assert_int_equal(tl_col_date(&fx->cols[1], 2), ymd(2025, 12, 1));
   assert_dec(tl_col_dec(&fx->cols[2], 2), "1.0857");
   tl_ldg_free(l);
 }
@@ -1348,6 +1397,12 @@ static void test_parts(void **state) {
   same_in_parts(d = deals_csv(600, false, 500, "D00500,ann,2026-01-01,-90000000000000,EUR,P,\n"),
                 -1);
   free(d);
+  /* So does a date outside 16 bits' days (1970 to 2149), a close date in
+  ** the first part and a cancellation in the last. */
+  same_in_parts(d = deals_csv(600, false, 30, "D00030,ann,1969-12-31,1,,P,\n"), 0);
+  free(d);
+  same_in_parts(d = deals_csv(600, false, 500, "D00500,ann,2026-01-01,1,,P,2150-01-01\n"), -1);
+  free(d);
   /* A bad cell or a missing rate in the first part: reported (the later
   ** parts are taken, but there is no ledger to show it). */
   same_in_parts(d = deals_csv(600, false, 3, "D00003,ann,2026-01-01,x,,P,\n"), -1);
@@ -1635,7 +1690,7 @@ static void test_unread_columns(void **state) {
         assert_int_equal(tl_ldg_line(b, r), tl_ldg_line(a, r));
         assert_string_equal(tl_ldg_id(some, TL_TB_DEALS, r), tl_ldg_id(all, TL_TB_DEALS, r));
         assert_int_equal(b->cols[1].v.ref[r], a->cols[1].v.ref[r]);
-        assert_int_equal(b->cols[2].v.date[r], a->cols[2].v.date[r]);
+        assert_int_equal(tl_col_date(&b->cols[2], r), tl_col_date(&a->cols[2], r));
         assert_true(tl_dec_cmp(tl_ldg_amount(some, r), tl_ldg_amount(all, r)) == 0);
         widget += strcmp(text(all, a, "product", r), "Widget") == 0;
       }
@@ -1736,6 +1791,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_error_limit, teardown),
     cmocka_unit_test_teardown(test_direct_cells, teardown),
     cmocka_unit_test_teardown(test_wide_amounts, teardown),
+    cmocka_unit_test_teardown(test_wide_dates, teardown),
     cmocka_unit_test_teardown(test_fx_conversion, teardown),
     cmocka_unit_test_teardown(test_fx_errors, teardown),
     cmocka_unit_test_teardown(test_splits, teardown),
