@@ -274,7 +274,7 @@ static size_t elem_size(const tl_column *c) {
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT:
     return c->wide ? sizeof(tl_dec) : sizeof(int64_t);
   case TL_COL_DATE: return c->wide ? sizeof(tl_date) : sizeof(uint16_t);
-  case TL_COL_TEXT: return sizeof(uint32_t);
+  case TL_COL_TEXT: return c->wide ? sizeof(uint32_t) : sizeof(uint16_t);
   case TL_COL_PAYEE: case TL_COL_DEAL: return sizeof(int32_t);
   case TL_COL_BOOL: return sizeof(uint8_t);
   }
@@ -389,7 +389,10 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
     if (col->wide) col->v.date[r] = TL_DATE_NONE;
     else col->v.d16[r] = TL_D16_NONE;
     break;
-  case TL_COL_TEXT: if (col->v.str) col->v.str[r] = 0; break;
+  case TL_COL_TEXT:
+    if (col->v.str && col->wide) col->v.str[r] = 0;
+    else if (col->v.str) col->v.s16[r] = 0;
+    break;
   case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
   case TL_COL_BOOL: col->v.b[r] = 0; break;
   }
@@ -406,7 +409,13 @@ static void widen(tl_ldg_builder *b, tl_column *col) {
   drop_parts(b, b->ps);
   tl_table *tb = &b->l->t[b->cur];
   size_t cap = (size_t)b->cap[b->cur] + 1;
-  if (col->type == TL_COL_DATE) {
+  if (col->type == TL_COL_TEXT) {
+    uint16_t *v16 = col->v.s16;
+    uint32_t *v = tl_realloc(v16, cap * sizeof *v);
+    v16 = (uint16_t *)(void *)v;
+    for (uint32_t i = tb->nrows; i-- > 0;) v[i] = v16[i];   /* back to front */
+    col->v.str = v;
+  } else if (col->type == TL_COL_DATE) {
     uint16_t *v16 = col->v.d16;
     tl_date *v = tl_realloc(v16, cap * sizeof *v);
     v16 = (uint16_t *)(void *)v;
@@ -450,16 +459,20 @@ static bool put_dec(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_dec v) {
   return true;
 }
 
-/* Row r of date column col of the current table is d, as put_dec. */
-static bool put_date(tl_ldg_builder *b, tl_column *col, uint32_t r, tl_date d) {
+/* Row r of text or date column col of the current table is v (a string id,
+** or a tl_date as 32 bits), as put_dec: both keep 16 bits while v is below
+** 2^16 - 1 (tl_column.wide; a date before 1970 is not).  Out of line:
+** inlined into plain_block's loop it cost more than the call. */
+static __attribute__((noinline)) bool put_narrow(tl_ldg_builder *b, tl_column *col, uint32_t r,
+                                                 uint32_t v) {
   if (!col->wide) {
-    if (tl_d16_fits(d)) {
-      col->v.d16[r] = (uint16_t)d;
+    if (v < UINT16_MAX) {
+      col->v.s16[r] = (uint16_t)v;   /* v.d16 for a date: the same array */
       return true;
     }
     if (!widen_for(b, col)) return false;
   }
-  col->v.date[r] = d;
+  col->v.str[r] = v;             /* v.date for a date */
   return true;
 }
 
@@ -730,10 +743,13 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
     r = 0;
   }
   switch (col->type) {
-  case TL_COL_TEXT:
-    col->v.str[r] = tl_str_intern_h(b->l->strs, x->p, x->len, h);
-    if (c == b->d_currency && t == TL_TB_DEALS) b->row_cur = col->v.str[r];
-    return !cs->key || add_key(b, c, col->v.str[r], r, x) ? CELL_OK : CELL_BAD;
+  case TL_COL_TEXT: {
+    uint32_t id = tl_str_intern_h(b->l->strs, x->p, x->len, h);
+    if (c == b->d_currency && t == TL_TB_DEALS) b->row_cur = id;
+    if (col->unread) return CELL_OK;
+    if (!put_narrow(b, col, r, id)) return CELL_BAD;
+    return !cs->key || add_key(b, c, id, r, x) ? CELL_OK : CELL_BAD;
+  }
   case TL_COL_MONEY: case TL_COL_NUMBER: case TL_COL_PERCENT: {
     tl_dec v;
     if (col->type == TL_COL_PERCENT ? parse_percent(b, cs->name, x, &v)
@@ -744,7 +760,7 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   case TL_COL_DATE: {
     tl_date day;
     if (tl_date_parse(x->p, x->len, &day))
-      return col->unread || put_date(b, col, r, day) ? CELL_OK : CELL_BAD;
+      return col->unread || put_narrow(b, col, r, (uint32_t)day) ? CELL_OK : CELL_BAD;
     err(b, t, at_cell(x), "data-value", "column \"%s\": \"%s\" is not a date (YYYY-MM-DD)",
         cs->name, qcell(&q, x));
     break;
@@ -1339,6 +1355,8 @@ tl_ldg_builder *tl_ldg_begin(const tl_ldg_opts *opts, tl_diags *diags) {
       tb->cols[c].name = tl_strdup(s->cols[c].name);
       tb->cols[c].type = s->cols[c].type;
       tb->cols[c].optional = s->cols[c].optional;
+      /* text in 16 bits in deals only (tl_column.wide), but its key's */
+      tb->cols[c].wide = s->cols[c].type == TL_COL_TEXT && (t != TL_TB_DEALS || s->cols[c].key);
       if (s->cols[c].key) {
         assert(b->keycol[t] < 0 && s->cols[c].type == TL_COL_TEXT);
         b->keycol[t] = c;
@@ -1926,14 +1944,16 @@ static uint32_t plain_block(tl_ldg_builder *b, const char *p, const char *stop, 
   for (j = 0; j < n; j++) {
     uint32_t r = r0 + j;
     const tl_csv_span *fr = f + j * nh;
-    for (int k = 0; k < pp->ntext; k++) {
+    int k;
+    for (k = 0; k < pp->ntext; k++) {   /* an id too big for a narrow column: general path's */
       int c = pp->text[k];
       const tl_csv_span *x = &fr[pp->col[c].field];
       if (!x->len) continue;
       uint32_t id = intern_short(b, x->p, x->len);
-      if (cols[c].v.str) cols[c].v.str[r] = id;
       if (c == pp->cur) b->row_cur = id;
+      if (cols[c].v.str && !put_narrow(b, &cols[c], r, id)) break;
     }
+    if (k < pp->ntext) break;
     if (t == TL_TB_DEALS
         && !plain_deal_end(b, r, pp->cur >= 0 && fr[pp->col[pp->cur].field].len,
                            pp->key >= 0 ? &fr[pp->col[pp->key].field] : NULL))
@@ -2136,6 +2156,20 @@ static void move_rows(tl_ldg_builder *b, uint32_t from, uint32_t to, uint32_t n)
   if (b->cur == TL_TB_SPLITS) memmove(b->split.v + to, b->split.v + from, n * sizeof *b->split.v);
 }
 
+/* Whether the ids of the strings a worker added, once the table's, fit its
+** narrow text columns (tl_column.wide): at most that many new ids follow
+** the table's.  When not, its rows are read again, and the column widened. */
+static bool ids_fit(const tl_ldg_builder *b, const part *pt) {
+  const tl_table *tb = &b->l->t[b->cur];
+  if (!pt->own_strs) return true;
+  uint64_t last = (uint64_t)tl_str_count(b->l->strs) + (tl_str_count(pt->view.strs) - pt->nstr);
+  for (int c = 0; c < tb->ncols; c++)
+    if (tb->cols[c].type == TL_COL_TEXT && tb->cols[c].v.str && !tb->cols[c].wide
+        && last > UINT16_MAX)
+      return false;
+  return true;
+}
+
 /* Wait for the worker of pt and free both; its rows become the table's when
 ** they are the rows the main reader, at row start `at` on `line`, would read,
 ** and then the reader goes on at *next, the start of line *next_line. */
@@ -2146,7 +2180,7 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
   const tl_table *wt = &pt->view.t[t];
   if (pt->started) pthread_join(pt->thread, NULL);
   uint32_t at_row = tb->nrows;  /* at most pt->first: room() sees to it */
-  bool ok = pt->started && !pt->w.failed && at == pt->p
+  bool ok = pt->started && !pt->w.failed && at == pt->p && ids_fit(b, pt)
             && (!pt->own_strs || tl_str_keys_append(b->l->strs, at_row, pt->view.strs));
   if (ok) {
     uint32_t n = wt->nrows, added = tl_str_count(pt->view.strs) - pt->nstr;
@@ -2159,10 +2193,14 @@ static bool join_part(tl_ldg_builder *b, part *pt, const char *at, uint32_t line
     }
     for (int c = 0; c < tb->ncols; c++) {
       tl_column *col = &tb->cols[c];
-      if (col->type == TL_COL_TEXT && col->v.str) {
+      if (col->type == TL_COL_TEXT && col->v.str && col->wide) {
         uint32_t *v = col->v.str + at_row;
         for (uint32_t r = 0; r < n; r++)
           if (v[r] >= pt->nstr) v[r] = id[v[r] - pt->nstr];
+      } else if (col->type == TL_COL_TEXT && col->v.str) {   /* every id fits (ids_fit) */
+        uint16_t *v = col->v.s16 + at_row;
+        for (uint32_t r = 0; r < n; r++)
+          if (v[r] >= pt->nstr) v[r] = (uint16_t)id[v[r] - pt->nstr];
       }
       if (pt->cols[c].isnull) {
         if (!col->isnull) col->isnull = tl_calloc(tl_null_bytes(b->cap[t]), 1);
@@ -2614,7 +2652,7 @@ int32_t tl_ldg_find(const tl_ledger *l, tl_tableid t, const char *id) {
   uint32_t sid = tl_str_find(l->strs, id, strlen(id));
   int c = tl_ldg_col(tb, "id");
   for (uint32_t i = 0; i < tb->nrows && sid != UINT32_MAX && c >= 0; i++)
-    if (tb->cols[c].v.str[i] == sid) return (int32_t)i;
+    if (tl_col_str(&tb->cols[c], i) == sid) return (int32_t)i;
   return -1;
 }
 

@@ -169,7 +169,8 @@ typedef struct tl_column {
     tl_dec *dec;        /* the same, once the column is wide */
     uint16_t *d16;      /* date: days since 1970-01-01, TL_D16_NONE when empty */
     tl_date *date;      /* the same, once the column is wide; TL_DATE_NONE when empty */
-    uint32_t *str;      /* text: string id */
+    uint16_t *s16;      /* text: string id, while every id is below 2^16 - 1 */
+    uint32_t *str;      /* the same, once the column is wide */
     int32_t *ref;       /* payee, deal: row index, -1 when empty */
     uint8_t *b;         /* bool: 0/1 */
   } v;
@@ -190,7 +191,11 @@ typedef struct tl_column {
   ** either way with tl_col_dec.  A date column likewise keeps 16 bits a
   ** day (d16) while every date falls in 1970-01-01 to 2149-06-05, as a
   ** ledger's close dates do: two bytes a deal and a date column less.  Read
-  ** it with tl_col_date. */
+  ** it with tl_col_date.  A deals text column keeps its string ids in 16
+  ** bits (s16) while they fit: the string table of a ledger holds its payees
+  ** and its codes, not its deal ids, and a product or currency code is then
+  ** two bytes a deal.  Read it with tl_col_str; other tables' text columns
+  ** are wide from the start. */
   bool wide;
 } tl_column;
 
@@ -260,7 +265,8 @@ static inline tl_dec tl_ldg_amount(const tl_ledger *l, uint32_t row) {
 ** no array (v.str is NULL): the id of deals row r is the key TL_STR_KEY | r,
 ** four bytes a deal that need not be stored. */
 static inline uint32_t tl_col_str(const tl_column *c, uint32_t row) {
-  return c->v.str ? c->v.str[row] : TL_STR_KEY | row;
+  if (!c->v.str) return TL_STR_KEY | row;
+  return c->wide ? c->v.str[row] : c->v.s16[row];
 }
 /* The id of row `row` of the payees or deals table (their column 0). */
 static inline const char *tl_ldg_id(const tl_ledger *l, tl_tableid t, uint32_t row) {

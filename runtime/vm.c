@@ -602,7 +602,7 @@ bool tl_vm_run_tests(const tl_vm *vm, const tl_vm_tests *ts) {
       const tl_column *c = &source_table(vm, t->src)->cols[t->a];
       uint32_t x;
       if (row < 0 || tl_col_null(c, (uint32_t)row)) r = false;
-      else if ((x = c->v.str[row]) == vm->consts[t->k].u.s) r = true;
+      else if ((x = tl_col_str(c, (uint32_t)row)) == vm->consts[t->k].u.s) r = true;
       else if (tl_str_is_key(x)) r = any_test(vm, t) != (t->op == TL_OP_NEK);
       else r = false;
       if (t->op == TL_OP_NEK) r = !r;

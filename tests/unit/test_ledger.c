@@ -1347,6 +1347,40 @@ static void same_in_parts(const char *deals, int taken) {
   same_in_parts_split(deals, NULL, taken);
 }
 
+/* A deals text column keeps string ids in 16 bits while they fit
+** (tl_column.wide); past 65,534 strings in the table it is 32-bit, the
+** cells before kept.  Here products are all distinct from row 10,000 on;
+** on four threads the parts that would take the table past the limit are
+** read again; every way gives the same ledger. */
+static void test_wide_text(void **state) {
+  enum { N = 80000 };
+  char *d = malloc((size_t)N * 48 + 64), *o = d;
+  o += sprintf(o, "id,owner,closed,amount,currency,product,cancelled\n");
+  for (int i = 0; i < N; i++)
+    o += sprintf(o, "D%06d,ann,2026-%02d-01,%d,%s,%s%d,\n", i, 1 + i % 12, i, i % 3 ? "" : "USD",
+                 i < 10000 ? "Core" : "X", i < 10000 ? i % 2 : i);
+  input in = { .payees = roster, .deals = d };
+  tl_ledger *l = build_ok(&in);
+  const tl_table *t = &l->t[TL_TB_DEALS];
+  assert_true(t->cols[5].wide);
+  assert_false(t->cols[4].wide);      /* the currency stays narrow */
+  char want[16];
+  for (uint32_t r = 0; r < N; r++) {
+    snprintf(want, sizeof want, "%s%u", r < 10000 ? "Core" : "X", r < 10000 ? r % 2 : r);
+    assert_string_equal(text(l, t, "product", r), want);
+    assert_string_equal(text(l, t, "currency", r), r % 3 ? "" : "USD");
+  }
+  tl_ldg_free(l);
+  same_in_parts(d, -1);
+  free(d);
+  /* below the limit it stays narrow */
+  in.deals = "id,owner,closed,amount,product\nD1,ann,2026-01-01,1,Core\n";
+  l = build_ok(&in);
+  assert_false(l->t[TL_TB_DEALS].cols[5].wide);
+  assert_string_equal(text(l, &l->t[TL_TB_DEALS], "product", 0), "Core");
+  tl_ldg_free(l);
+}
+
 static void test_parts(void **state) {
   (void)state;
   tl_cal_init(&cal, ymd(2026, 1, 1), ymd(2026, 12, 31), TL_PERIOD_QUARTER);
@@ -1792,6 +1826,7 @@ int main(void) {
     cmocka_unit_test_teardown(test_direct_cells, teardown),
     cmocka_unit_test_teardown(test_wide_amounts, teardown),
     cmocka_unit_test_teardown(test_wide_dates, teardown),
+    cmocka_unit_test_teardown(test_wide_text, teardown),
     cmocka_unit_test_teardown(test_fx_conversion, teardown),
     cmocka_unit_test_teardown(test_fx_errors, teardown),
     cmocka_unit_test_teardown(test_splits, teardown),
