@@ -161,8 +161,8 @@ struct tl_ldg_builder {
   int d_closed, d_amount, d_currency;
   uint32_t plan_cur;
   uint32_t row_cur;                      /* the currency of the deals row being read (convert) */
-  /* Where the cells of a column not kept (tl_column.unread) are read to:
-  ** a block's, or the general path's one cell. */
+  /* Where a block's cells of a column not kept (tl_column.unread) are read
+  ** to (plain_block). */
   int64_t sink[BLOCK];
   TL_VEC(splitrow) split;
   TL_VEC(splitfar) split_far;             /* by row */
@@ -390,8 +390,9 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
     else col->v.d16[r] = TL_D16_NONE;
     break;
   case TL_COL_TEXT:
-    if (col->v.str && col->wide) col->v.str[r] = 0;
-    else if (col->v.str) col->v.s16[r] = 0;
+    if (!col->v.str) break;     /* deal ids */
+    if (col->wide) col->v.str[r] = 0;
+    else col->v.s16[r] = 0;
     break;
   case TL_COL_PAYEE: case TL_COL_DEAL: col->v.ref[r] = -1; break;
   case TL_COL_BOOL: col->v.b[r] = 0; break;
@@ -401,26 +402,22 @@ static void set_null(tl_ldg_builder *b, tl_table *tb, int c, uint32_t r) {
 typedef struct parts parts;
 static void drop_parts(tl_ldg_builder *b, parts *ps);
 
-/* Decimal column col of the current table in 128 bits from now on, or date
-** column col in 32 (ledger.h, tl_column.wide).  Its arrays are the main
+/* Decimal column col of the current table in 128 bits from now on, or a
+** date or text column in 32 (ledger.h, tl_column.wide).  Its arrays are the main
 ** reader's, and workers write into them: they are stopped first, and the
 ** reader reads their parts itself. */
 static void widen(tl_ldg_builder *b, tl_column *col) {
   drop_parts(b, b->ps);
   tl_table *tb = &b->l->t[b->cur];
   size_t cap = (size_t)b->cap[b->cur] + 1;
-  if (col->type == TL_COL_TEXT) {
+  if (col->type == TL_COL_TEXT || col->type == TL_COL_DATE) {   /* 16 bits to 32 (put_narrow) */
     uint16_t *v16 = col->v.s16;
     uint32_t *v = tl_realloc(v16, cap * sizeof *v);
     v16 = (uint16_t *)(void *)v;
-    for (uint32_t i = tb->nrows; i-- > 0;) v[i] = v16[i];   /* back to front */
+    /* back to front, in place; UINT16_MAX is an empty date, never a text id */
+    for (uint32_t i = tb->nrows; i-- > 0;)
+      v[i] = v16[i] == TL_D16_NONE ? (uint32_t)TL_DATE_NONE : v16[i];
     col->v.str = v;
-  } else if (col->type == TL_COL_DATE) {
-    uint16_t *v16 = col->v.d16;
-    tl_date *v = tl_realloc(v16, cap * sizeof *v);
-    v16 = (uint16_t *)(void *)v;
-    for (uint32_t i = tb->nrows; i-- > 0;) v[i] = tl_date_from_d16(v16[i]);   /* back to front */
-    col->v.date = v;
   } else {
     int64_t *v64 = col->v.d64;
     tl_dec *v = tl_realloc(v64, cap * sizeof *v);
@@ -731,17 +728,11 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
   uint32_t h = 0;
   if (col->type == TL_COL_TEXT || col->type == TL_COL_PAYEE)
     h = b->hcur_ok ? b->hcur[c] : cell_hash(b, c, x->p, x->len);
-  /* A column not kept is read into the sink: interned only if it is the
-  ** currency, which converts the amount (row_cur), so string ids are the
-  ** same as plain rows give them; a number is checked, never widened. */
-  tl_column sink;
-  if (col->unread) {
-    if (col->type == TL_COL_TEXT && c != b->d_currency) return CELL_OK;
-    sink = *col;
-    set_col_data(&sink, b->sink);
-    col = &sink;
-    r = 0;
-  }
+  /* Each cell is read and checked, then stored unless the column is not
+  ** kept (then never widened either).  Text not kept is not interned, as
+  ** in plain rows, so string ids are the same; but the currency, which
+  ** converts the amount (row_cur). */
+  if (col->unread && col->type == TL_COL_TEXT && c != b->d_currency) return CELL_OK;
   switch (col->type) {
   case TL_COL_TEXT: {
     uint32_t id = tl_str_intern_h(b->l->strs, x->p, x->len, h);
@@ -765,11 +756,16 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
         cs->name, qcell(&q, x));
     break;
   }
-  case TL_COL_BOOL:
-    if (parse_bool(x->p, x->len, &col->v.b[r])) return CELL_OK;
+  case TL_COL_BOOL: {
+    uint8_t v;
+    if (parse_bool(x->p, x->len, &v)) {
+      if (!col->unread) col->v.b[r] = v;
+      return CELL_OK;
+    }
     err(b, t, at_cell(x), "data-value",
         "column \"%s\": \"%s\" is not a bool (true/false, yes/no, 1/0)", cs->name, qcell(&q, x));
     break;
+  }
   case TL_COL_PAYEE:
     if (t == TL_TB_PAYEES) {
       /* A manager may be listed below the payees who report to them. */
@@ -778,11 +774,17 @@ static cellstate cell(tl_ldg_builder *b, int c, uint32_t r, const tl_ldg_cell *x
       col->v.ref[r] = -1;
       return CELL_OK;
     }
-    if (resolve(b, TL_TB_PAYEES, cs->name, x, h, &col->v.ref[r])) return CELL_OK;
+    /* a deal's owner: resolved as a deal reference is */
+    __attribute__((fallthrough));
+  case TL_COL_DEAL: {
+    int32_t ref;
+    bool payee = col->type == TL_COL_PAYEE;
+    if (resolve(b, payee ? TL_TB_PAYEES : TL_TB_DEALS, cs->name, x, payee ? h : 0, &ref)) {
+      if (!col->unread) col->v.ref[r] = ref;
+      return CELL_OK;
+    }
     break;
-  case TL_COL_DEAL:
-    if (resolve(b, TL_TB_DEALS, cs->name, x, 0, &col->v.ref[r])) return CELL_OK;
-    break;
+  }
   }
   set_null(b, tb, c, r);
   return CELL_BAD;
@@ -2161,12 +2163,11 @@ static void move_rows(tl_ldg_builder *b, uint32_t from, uint32_t to, uint32_t n)
 ** the table's.  When not, its rows are read again, and the column widened. */
 static bool ids_fit(const tl_ldg_builder *b, const part *pt) {
   const tl_table *tb = &b->l->t[b->cur];
-  if (!pt->own_strs) return true;
-  uint64_t last = (uint64_t)tl_str_count(b->l->strs) + (tl_str_count(pt->view.strs) - pt->nstr);
+  if (!pt->own_strs
+      || (uint64_t)tl_str_count(b->l->strs) + (tl_str_count(pt->view.strs) - pt->nstr) <= UINT16_MAX)
+    return true;
   for (int c = 0; c < tb->ncols; c++)
-    if (tb->cols[c].type == TL_COL_TEXT && tb->cols[c].v.str && !tb->cols[c].wide
-        && last > UINT16_MAX)
-      return false;
+    if (tb->cols[c].type == TL_COL_TEXT && tb->cols[c].v.str && !tb->cols[c].wide) return false;
   return true;
 }
 
